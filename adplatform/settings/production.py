@@ -1,0 +1,23 @@
+"""Production settings: no secret defaults, secure cookies, DEBUG only when asked."""
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+
+if not os.environ.get("DJANGO_SECRET_KEY"):
+    raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+
+from .base import *
+from .base import env
+
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
+STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"

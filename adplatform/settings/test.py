@@ -1,0 +1,19 @@
+"""Test settings: fast hashing, quiet logs, and the services CI provides when configured."""
+
+from .base import *
+from .base import REDIS_URL
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+WEBHOOK_ALLOW_PRIVATE_URLS = True
+LOGGING["root"]["level"] = "WARNING"
+
+if not REDIS_URL:
+    # Each test process gets its own memory; fixtures clear it between tests.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+else:
+    CACHES["default"]["KEY_PREFIX"] = "adp-test"
+    CELERY_TASK_ALWAYS_EAGER = True
+    CELERY_TASK_EAGER_PROPAGATES = True

@@ -1,0 +1,102 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
+
+from . import services
+from .forms import AdminUserChangeForm, AdminUserCreationForm
+from .models import ApiKey, PlatformSetting, User
+from .platform_settings import MASK, SECRET_KEYS
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = AdminUserChangeForm
+    add_form = AdminUserCreationForm
+    ordering = ["id"]
+    list_display = [
+        "id",
+        "email",
+        "name",
+        "role",
+        "is_active",
+        "deleted_at",
+        "last_login",
+        "created_at",
+    ]
+    list_filter = ["role", "is_active", ("deleted_at", admin.EmptyFieldListFilter)]
+    search_fields = ["email", "name"]
+    readonly_fields = ["last_login", "created_at", "updated_at", "deleted_at"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        ("Profile", {"fields": ["name", "role", "timezone"]}),
+        (
+            "Status",
+            {"fields": ["is_active", "deleted_at", "last_login", "created_at", "updated_at"]},
+        ),
+    ]
+    add_fieldsets = [
+        (
+            None,
+            {
+                "classes": ["wide"],
+                "fields": ["email", "name", "role", "timezone", "password1", "password2"],
+            },
+        ),
+    ]
+    filter_horizontal: list = []
+    actions = ["soft_delete", "restore"]
+
+    @admin.action(description="Soft-delete selected users (revokes their keys)")
+    def soft_delete(self, request, queryset):
+        count = 0
+        for user in queryset.filter(deleted_at__isnull=True):
+            if user.pk == request.user.pk:
+                self.message_user(request, "You cannot delete your own account.", messages.WARNING)
+                continue
+            services.user_soft_delete(user=user, actor=request.user)
+            count += 1
+        self.message_user(request, f"{count} user(s) deleted.")
+
+    @admin.action(description="Restore selected users")
+    def restore(self, request, queryset):
+        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None, is_active=True)
+        self.message_user(request, f"{count} user(s) restored.")
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["id", "prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
+    search_fields = ["prefix", "name", "user__email"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    exclude = ["key_hash"]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # keys are created through the API so the raw key can be shown once
+
+    @admin.action(description="Revoke selected keys")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        self.message_user(request, f"{count} key(s) revoked.")
+
+
+@admin.register(PlatformSetting)
+class PlatformSettingAdmin(admin.ModelAdmin):
+    list_display = ["key", "shown_value", "updated_at", "updated_by"]
+    search_fields = ["key"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    @admin.display(description="value")
+    def shown_value(self, obj: PlatformSetting):
+        return MASK if obj.key in SECRET_KEYS and obj.value else obj.value
+
+    def save_model(self, request, obj, form, change):
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+        from django.core.cache import cache
+
+        from .platform_settings import CACHE_KEY
+
+        cache.delete(CACHE_KEY)

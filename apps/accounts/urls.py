@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path("roles", api.RolesApi.as_view(), name="roles"),
+    path("auth/signup", api.SignupApi.as_view(), name="auth-signup"),
+    path("auth/login", api.LoginApi.as_view(), name="auth-login"),
+    path("auth/logout", api.LogoutApi.as_view(), name="auth-logout"),
+    path("auth/token", api.TokenApi.as_view(), name="auth-token"),
+    path("auth/refresh", api.RefreshApi.as_view(), name="auth-refresh"),
+    path("auth/me", api.MeApi.as_view(), name="auth-me"),
+    path("api-keys", api.ApiKeyListApi.as_view(), name="api-keys"),
+    path("api-keys/<int:key_id>", api.ApiKeyDetailApi.as_view(), name="api-key-detail"),
+    path("users", api.UserListApi.as_view(), name="users"),
+    path("users/<int:user_id>", api.UserDetailApi.as_view(), name="user-detail"),
+    path("settings", api.SettingsApi.as_view(), name="settings"),
+]

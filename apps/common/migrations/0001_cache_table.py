@@ -1,0 +1,14 @@
+"""Creates the database cache table the embedded default uses, so ``migrate`` is enough."""
+
+from django.core.management import call_command
+from django.db import migrations
+
+
+def create_cache_table(apps, schema_editor):
+    call_command("createcachetable", database=schema_editor.connection.alias, verbosity=0)
+
+
+class Migration(migrations.Migration):
+    initial = True
+    dependencies: list = []
+    operations = [migrations.RunPython(create_cache_table, migrations.RunPython.noop)]

@@ -1,0 +1,91 @@
+"""Rate limits on top of django-ratelimit's counters.
+
+Each limit is a django-ratelimit rate string from settings (``RATELIMIT_*``). Exceeding one
+raises DRF's ``Throttled`` (429 with ``Retry-After``); the tightest usage seen during a request
+is kept on it so the middleware can answer ``X-RateLimit-Limit/Remaining/Reset``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+from rest_framework.exceptions import Throttled
+from rest_framework.throttling import BaseThrottle
+
+from .net import client_ip
+
+
+@dataclass(frozen=True)
+class Usage:
+    limit: int
+    remaining: int
+    reset_in: int
+    exceeded: bool
+
+
+def rate_usage(request: HttpRequest, *, group: str, key: str, rate: str) -> Usage | None:
+    """Count this request against ``group``/``key`` and return the window's usage."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    raw = get_usage(
+        request, group=group, key=lambda _group, _request: digest, rate=rate, increment=True
+    )
+    if raw is None:  # RATELIMIT_ENABLE is off
+        return None
+    usage = Usage(
+        limit=raw["limit"],
+        remaining=max(0, raw["limit"] - raw["count"]),
+        reset_in=max(1, int(raw["time_left"])),
+        exceeded=raw["should_limit"],
+    )
+    _remember(request, usage)
+    return usage
+
+
+def enforce_rate(request: HttpRequest, *, group: str, key: str, rate: str) -> None:
+    usage = rate_usage(request, group=group, key=key, rate=rate)
+    if usage is not None and usage.exceeded:
+        raise Throttled(wait=usage.reset_in)
+
+
+def _remember(request: HttpRequest, usage: Usage) -> None:
+    django_request = getattr(request, "_request", request)
+    current = getattr(django_request, "ratelimit_usage", None)
+    if current is None or usage.remaining <= current.remaining:
+        django_request.ratelimit_usage = usage
+
+
+def ratelimit_headers(usage: Usage) -> dict[str, str]:
+    return {
+        "X-RateLimit-Limit": str(usage.limit),
+        "X-RateLimit-Remaining": str(usage.remaining),
+        "X-RateLimit-Reset": str(int(time.time()) + usage.reset_in),
+    }
+
+
+class ApiRateThrottle(BaseThrottle):
+    """The general API limit: per API key or user when authenticated, per IP otherwise."""
+
+    def __init__(self) -> None:
+        self._wait: int | None = None
+
+    def allow_request(self, request, view) -> bool:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            token_id = getattr(request.auth, "ratelimit_identity", None)
+            key = token_id or f"user:{user.pk}"
+            usage = rate_usage(request, group="api-user", key=key, rate=settings.RATELIMIT_API_USER)
+        else:
+            key = f"ip:{client_ip(request)}"
+            usage = rate_usage(request, group="api-anon", key=key, rate=settings.RATELIMIT_API_ANON)
+        if usage is not None and usage.exceeded:
+            self._wait = usage.reset_in
+            return False
+        return True
+
+    def wait(self) -> int | None:
+        return self._wait

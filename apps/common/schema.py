@@ -1,0 +1,94 @@
+"""OpenAPI helpers: the error schema, success envelopes, and default error responses."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+
+
+class ErrorDetailOutput(serializers.Serializer):
+    path = serializers.ListField(child=serializers.CharField())
+    code = serializers.CharField()
+    message = serializers.CharField()
+    minimum = serializers.JSONField(required=False)
+    maximum = serializers.JSONField(required=False)
+
+
+class ErrorOutput(serializers.Serializer):
+    success = serializers.BooleanField(default=False)
+    statusCode = serializers.IntegerField()  # noqa: N815 - the contract's spelling
+    error = serializers.CharField(help_text="Human-readable description of what went wrong.")
+    message = serializers.CharField(help_text="Short summary, e.g. 'validation failed'.")
+    code = serializers.CharField(help_text="Stable machine-readable code.")
+    details = ErrorDetailOutput(many=True, required=False)
+
+
+class PaginationOutput(serializers.Serializer):
+    page = serializers.IntegerField()
+    per_page = serializers.IntegerField()
+    count = serializers.IntegerField(help_text="Items on this page.")
+    total = serializers.IntegerField(help_text="Items in all pages.")
+    pages = serializers.IntegerField()
+
+
+class MessageOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+@cache
+def envelope(inner: type[serializers.Serializer], *, many: bool = False) -> type:
+    """``{"success": true, "data": <inner>}``; lists add ``pagination``."""
+    base = inner.__name__.removesuffix("Output")
+    name = f"{base}ListEnvelope" if many else f"{base}Envelope"
+    attrs = {
+        "success": serializers.BooleanField(default=True),
+        "data": inner(many=many),
+    }
+    if many:
+        attrs["pagination"] = PaginationOutput()
+    return type(name, (serializers.Serializer,), attrs)
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Malformed body or business-rule violation",
+    401: "Missing, invalid or expired credentials",
+    403: "Authenticated but not allowed",
+    404: "Not found (or not yours)",
+    409: "Conflict with an existing resource",
+    413: "Body too large",
+    422: "Field validation failed",
+    429: "Rate limited (see Retry-After)",
+}
+
+
+def error_response(status: int) -> OpenApiResponse:
+    return OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS.get(status, "Error"))
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Adds the error responses every endpoint can give so no view has to list them."""
+
+    def get_response_serializers(self):
+        responses = super().get_response_serializers()
+        if not isinstance(responses, dict):
+            return responses
+        responses = dict(responses)
+        codes = [429]
+        if self._is_authenticated():
+            codes += [401, 403]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes += [400, 422]
+        if "{" in self.path:
+            codes.append(404)
+        for code in codes:
+            responses.setdefault(code, error_response(code))
+        return responses
+
+    def _is_authenticated(self) -> bool:
+        from rest_framework.permissions import AllowAny
+
+        return not any(isinstance(p, AllowAny) for p in self.view.get_permissions())
