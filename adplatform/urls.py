@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from apps.common.views import api_not_found
+from apps.common.views import api_not_found, home
 
 admin.site.site_header = "Ad Platform administration"
 admin.site.site_title = "Ad Platform admin"
 
 urlpatterns = [
+    path("", home, name="home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("adplatform.api_urls")),
     re_path(r"^api/.*$", api_not_found),

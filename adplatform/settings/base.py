@@ -241,6 +241,10 @@ IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60
 # --- Platform behaviour -----------------------------------------------------------------
 WEBHOOK_ALLOW_PRIVATE_URLS = env.bool("WEBHOOK_ALLOW_PRIVATE_URLS", default=False)
 AUTO_APPROVE_ADS = env.bool("AUTO_APPROVE_ADS", default=False)
+# Serving: generic HTTP client libraries (server-side integrations) are not counted as bots
+# unless this is off; a MaxMind .mmdb file adds regions to the bundled country database.
+TRAFFIC_ALLOW_HTTP_CLIENTS = env.bool("TRAFFIC_ALLOW_HTTP_CLIENTS", default=True)
+GEOIP_MMDB_PATH = env.str("GEOIP_MMDB_PATH", default="")
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

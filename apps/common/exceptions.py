@@ -78,6 +78,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if not isinstance(exc, exceptions.APIException):
         return None  # ApiErrorMiddleware turns it into a logged, trace-free 500.
+    if isinstance(exc, _REFUSED_BEFORE_THROTTLES):
+        exc = _count_refused_request(exc, context)
 
     headers: dict[str, str] = {}
     if getattr(exc, "auth_header", None):
@@ -87,6 +89,30 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     body = exception_body(exc)
     return Response(body, status=body["statusCode"], headers=headers)
+
+
+# DRF authenticates and checks permissions before it runs the throttles, so without this a
+# request refused with 401/403 for bad credentials (a guessed key or token) or a forbidden
+# action would never be counted. A request carrying no credentials at all is refused at no
+# cost and reveals nothing, so it is not counted.
+_REFUSED_BEFORE_THROTTLES = (
+    exceptions.AuthenticationFailed,
+    exceptions.PermissionDenied,
+)
+
+
+def _count_refused_request(exc: exceptions.APIException, context: dict[str, Any]):
+    request, view = context.get("request"), context.get("view")
+    django_request = getattr(request, "_request", None)
+    if view is None or django_request is None:
+        return exc
+    if getattr(django_request, "api_throttles_checked", False):
+        return exc
+    django_request.api_throttles_checked = True
+    waits = [t.wait() for t in view.get_throttles() if not t.allow_request(request, view)]
+    if waits:
+        return exceptions.Throttled(wait=max((w for w in waits if w is not None), default=None))
+    return exc
 
 
 def exception_body(exc: exceptions.APIException) -> dict[str, Any]:

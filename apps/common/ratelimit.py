@@ -74,6 +74,7 @@ class ApiRateThrottle(BaseThrottle):
         self._wait: int | None = None
 
     def allow_request(self, request, view) -> bool:
+        getattr(request, "_request", request).api_throttles_checked = True
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             token_id = getattr(request.auth, "ratelimit_identity", None)

@@ -72,9 +72,11 @@ def error_response(status: int) -> OpenApiResponse:
 class AutoSchema(SpectacularAutoSchema):
     """Adds the error responses every endpoint can give so no view has to list them."""
 
-    def get_response_serializers(self):
-        responses = super().get_response_serializers()
-        if not isinstance(responses, dict):
+    # ``_get_response_bodies`` rather than ``get_response_serializers``: ``@extend_schema``
+    # subclasses this class and overrides the latter, which would skip the defaults below.
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response" or not isinstance(responses, dict):
             return responses
         responses = dict(responses)
         codes = [429]
@@ -85,7 +87,10 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path:
             codes.append(404)
         for code in codes:
-            responses.setdefault(code, error_response(code))
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(
+                    error_response(code), str(code), direction=direction
+                )
         return responses
 
     def _is_authenticated(self) -> bool:

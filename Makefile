@@ -1,0 +1,53 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo lint format schema worker bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py demo_data
+
+## Serve the whole platform on http://127.0.0.1:8000 (SQLite, shared DB cache, eager tasks).
+run: demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set).
+test: install
+	$(PY) manage.py check --deploy --fail-level ERROR >/dev/null
+	$(PY) manage.py makemigrations --check --dry-run >/dev/null
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+schema: install
+	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file openapi.json
+
+## Celery worker with beat, for the production shape (needs REDIS_URL).
+worker: install
+	$(VENV)/bin/celery -A adplatform worker -B -l info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
