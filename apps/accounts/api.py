@@ -396,3 +396,14 @@ class SettingsApi(APIView):
     )
     def patch(self, request):
         return self.put(request)
+
+
+# The same key endpoints under auth/, where some integrators look for them; documented once.
+@extend_schema(exclude=True)
+class AuthApiKeyListApi(ApiKeyListApi):
+    pass
+
+
+@extend_schema(exclude=True)
+class AuthApiKeyDetailApi(ApiKeyDetailApi):
+    pass

@@ -225,3 +225,14 @@ def test_api_key_created_with_jwt_session_works(api_client, advertiser_user):
     ).json()
     body = create_key(bearer(pair["accessToken"]))
     assert bearer(body["api_key"]).get(ME).status_code == 200
+
+
+def test_keys_are_also_reachable_under_auth(advertiser_client):
+    created = advertiser_client.post("/api/v1/auth/api-keys", {"name": "ci"}, format="json")
+    assert created.status_code == 201
+    key_id = created.json()["data"]["id"]
+    listed = advertiser_client.get("/api/v1/auth/api-keys").json()["data"]
+    assert key_id in [k["id"] for k in listed]
+    revoked = advertiser_client.delete(f"/api/v1/auth/api-keys/{key_id}")
+    assert revoked.status_code == 200
+    assert revoked.json()["data"]["revoked_at"] is not None
