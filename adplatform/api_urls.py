@@ -9,6 +9,8 @@ urlpatterns = [
     path("docs-json", SpectacularJSONAPIView.as_view(), name="openapi-schema"),
     path("docs", SpectacularSwaggerView.as_view(url_name="openapi-schema"), name="openapi-docs"),
     path("", include("apps.accounts.urls")),
+    path("", include("apps.inventory.urls")),
+    path("", include("apps.campaigns.urls")),
     # Anything else under /api/v1 is a JSON 404, never an HTML page.
     re_path(r"^.*$", api_not_found),
 ]

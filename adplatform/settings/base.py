@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "apps.common",
     "apps.accounts",
+    "apps.inventory",
+    "apps.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +201,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RoleNameEnum": ["admin", "advertiser", "publisher", "finance", "partner"],
         "SignupRoleEnum": ["advertiser", "publisher"],
+        # Inventory (publisher status, zone status, ad formats); ads reuse the same sets.
+        "ReviewStatusEnum": "apps.inventory.models.PublisherStatus",
+        "ActivePausedEnum": "apps.inventory.models.ZoneStatus",
+        "AdTypeEnum": "apps.common.adformats.AdType",
+        # Campaigns (a new campaign may only start as draft or active).
+        "CampaignStatusEnum": "apps.campaigns.models.CampaignStatus",
+        "CampaignCreateStatusEnum": ["draft", "active"],
+        "ConversionGoalTypeEnum": "apps.campaigns.models.GoalType",
     },
     "SECURITY": [{"BearerAuth": []}],
     "APPEND_COMPONENTS": {

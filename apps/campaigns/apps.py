@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class CampaignsConfig(AppConfig):
+    name = "apps.campaigns"
+    label = "campaigns"
+    verbose_name = "Campaigns"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401
