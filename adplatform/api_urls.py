@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.inventory.urls")),
     path("", include("apps.campaigns.urls")),
+    path("", include("apps.delivery.urls")),
     # Anything else under /api/v1 is a JSON 404, never an HTML page.
     re_path(r"^.*$", api_not_found),
 ]

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.inventory",
     "apps.campaigns",
+    "apps.delivery",
 ]
 
 MIDDLEWARE = [
@@ -255,6 +256,7 @@ AUTO_APPROVE_ADS = env.bool("AUTO_APPROVE_ADS", default=False)
 # unless this is off; a MaxMind .mmdb file adds regions to the bundled country database.
 TRAFFIC_ALLOW_HTTP_CLIENTS = env.bool("TRAFFIC_ALLOW_HTTP_CLIENTS", default=True)
 GEOIP_MMDB_PATH = env.str("GEOIP_MMDB_PATH", default="")
+VAST_AD_SYSTEM = env.str("VAST_AD_SYSTEM", default="Ad Platform")
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -42,8 +42,9 @@ class ApiErrorMiddleware:
     """Makes every ``/api/`` response that is an error speak the JSON envelope.
 
     Refuses oversized bodies with 413 before anything reads them, turns HTML 404/405/403
-    pages from Django into the envelope, logs unexpected exceptions and answers a trace-free
-    500, and adds the ``X-RateLimit-*`` headers recorded by the rate limiter.
+    pages from Django into the envelope (unless a view marks its response
+    ``api_envelope_exempt``, e.g. a VAST error document), logs unexpected exceptions and
+    answers a trace-free 500, and adds the ``X-RateLimit-*`` headers of the rate limiter.
     """
 
     def __init__(self, get_response):
@@ -64,7 +65,8 @@ class ApiErrorMiddleware:
                 code="payload_too_large",
             )
         response = self.get_response(request)
-        if response.status_code >= 400 and not _is_json(response):
+        exempt = getattr(response, "api_envelope_exempt", False)
+        if response.status_code >= 400 and not exempt and not _is_json(response):
             response = _envelope_for(response)
         usage = getattr(request, "ratelimit_usage", None)
         if usage is not None:

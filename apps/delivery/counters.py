@@ -1,0 +1,84 @@
+"""Serving counters: spend today and in total per campaign, impressions per user.
+
+They live in the shared cache: Redis when ``REDIS_URL`` is set (atomic ``INCRBY``, one
+``MGET`` per read), otherwise the embedded default's shared cache. Money is counted in
+micros (millionths of the currency) so sub-cent CPM charges add up without rounding.
+The decision reads them (``CacheCounters``); tracking writes them (``counters_record_*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.cache import cache
+
+from .engine import CampaignRule, Counters
+
+DAY_TTL_SECONDS = 3 * 24 * 3600
+
+
+def spend_today_key(campaign_id: int, local_day: str) -> str:
+    return f"spend:d:{campaign_id}:{local_day}"
+
+
+def spend_total_key(campaign_id: int) -> str:
+    return f"spend:t:{campaign_id}"
+
+
+def frequency_key(campaign_id: int, user_key: str) -> str:
+    return f"freq:{campaign_id}:{user_key}"
+
+
+def local_day(campaign: CampaignRule, now: datetime) -> str:
+    return now.astimezone(campaign.tz).strftime("%Y%m%d")
+
+
+class CacheCounters:
+    """Reads every counter a decision needs in one cache round trip."""
+
+    def read(
+        self, campaigns: Iterable[CampaignRule], *, user_key: str, now: datetime
+    ) -> dict[int, Counters]:
+        campaigns = list(campaigns)
+        keys: list[str] = []
+        for c in campaigns:
+            keys.append(spend_today_key(c.id, local_day(c, now)))
+            keys.append(spend_total_key(c.id))
+            if c.frequency_cap is not None:
+                keys.append(frequency_key(c.id, user_key))
+        values = cache.get_many(keys)
+        result = {}
+        for c in campaigns:
+            result[c.id] = Counters(
+                spend_today_micros=int(values.get(spend_today_key(c.id, local_day(c, now)), 0)),
+                spend_total_micros=int(values.get(spend_total_key(c.id), 0)),
+                user_impressions=int(values.get(frequency_key(c.id, user_key), 0))
+                if c.frequency_cap is not None
+                else 0,
+            )
+        return result
+
+
+def _incr(key: str, amount: int, ttl: int | None) -> int:
+    cache.add(key, 0, timeout=ttl)
+    try:
+        return cache.incr(key, amount)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 0, timeout=ttl)
+        return cache.incr(key, amount)
+
+
+def counters_record_spend(*, campaign: CampaignRule, micros: int, now: datetime) -> None:
+    if micros <= 0:
+        return
+    _incr(spend_today_key(campaign.id, local_day(campaign, now)), micros, DAY_TTL_SECONDS)
+    _incr(spend_total_key(campaign.id), micros, None)
+
+
+def counters_record_user_impression(*, campaign: CampaignRule, user_key: str) -> None:
+    """Count an impression toward the frequency cap; the window starts at the first one."""
+    if campaign.frequency_cap is None:
+        return
+    window = (campaign.frequency_window_hours or 24) * 3600
+    _incr(frequency_key(campaign.id, user_key), 1, window)
