@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from apps.common.views import api_not_found, home
+from apps.delivery.demo_views import demo_page
 
 admin.site.site_header = "Ad Platform administration"
 admin.site.site_title = "Ad Platform admin"
 
 urlpatterns = [
     path("", home, name="home"),
+    path("demo/", demo_page, name="demo"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("adplatform.api_urls")),
     re_path(r"^api/.*$", api_not_found),

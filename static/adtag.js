@@ -95,8 +95,8 @@
     },
     video: function (ad) {
       var video = el("video", {
-        src: ad.video_url, width: ad.width, height: ad.height, controls: "", muted: "", playsinline: "",
-        preload: "metadata",
+        src: ad.video_url, width: ad.width, height: ad.height, controls: "controls", muted: "muted",
+        playsinline: "playsinline", preload: "metadata",
       });
       video.muted = true;
       video.addEventListener("click", function () { window.open(ad.click_url, "_blank", "noopener"); });

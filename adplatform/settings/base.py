@@ -133,7 +133,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "drain-tracking-events": {"task": "delivery.drain_events", "schedule": 2.0},
+}
+# Without a broker (embedded default) each web process drains the tracking buffer itself.
+EVENT_DRAIN_IN_PROCESS = env.bool("EVENT_DRAIN_IN_PROCESS", default=not REDIS_URL)
+EVENT_DRAIN_INTERVAL_SECONDS = env.float("EVENT_DRAIN_INTERVAL_SECONDS", default=2.0)
+# One address sending this many invalid events within 10 minutes raises a fraud.alert.
+FRAUD_ALERT_THRESHOLD = env.int("FRAUD_ALERT_THRESHOLD", default=100)
 
 # --- Auth -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -17,3 +17,6 @@ else:
     CACHES["default"]["KEY_PREFIX"] = "adp-test"
     CELERY_TASK_ALWAYS_EAGER = True
     CELERY_TASK_EAGER_PROPAGATES = True
+
+# Tests drain the tracking buffer explicitly (events_drain) instead of in a thread.
+EVENT_DRAIN_IN_PROCESS = False

@@ -99,6 +99,7 @@ class InventoryIndex:
     zones: dict[str, ZoneRecord]
     ads_by_format: dict[tuple, list[AdRecord]]
     ads_by_id: dict[int, AdRecord]
+    campaigns_by_id: dict[int, CampaignRule] = field(default_factory=dict)
     _compiled: dict[str, CompiledZone] = field(default_factory=dict)
 
     def zone(self, zone_uuid: str) -> CompiledZone | None:
@@ -281,8 +282,23 @@ def index_build(version: int) -> InventoryIndex:
         by_format[format_key(record)].append(record)
         by_id[record.ad_id] = record
     return InventoryIndex(
-        version=version, zones=zones, ads_by_format=dict(by_format), ads_by_id=by_id
+        version=version,
+        zones=zones,
+        ads_by_format=dict(by_format),
+        ads_by_id=by_id,
+        campaigns_by_id={cid: rule for cid, (rule, _) in campaigns.items()},
     )
+
+
+def campaign_rule(campaign_id: int) -> CampaignRule | None:
+    """The serving rules of a campaign: from the index, or the database if it left it."""
+    rule = current_index().campaigns_by_id.get(campaign_id)
+    if rule is not None:
+        return rule
+    from apps.campaigns.models import Campaign
+
+    campaign = Campaign.objects.select_related("advertiser").filter(pk=campaign_id).first()
+    return _campaign_rules(campaign)[0] if campaign is not None else None
 
 
 def _campaign_rules(c) -> tuple[CampaignRule, PlacementRules]:
@@ -363,3 +379,13 @@ def index_reset() -> None:
     global _current
     with _lock:
         _current = None
+
+
+def ad_destination(ad_id: int) -> str | None:
+    """Where a click on the ad goes: from the index, or the database if it left it."""
+    record = current_index().ads_by_id.get(ad_id)
+    if record is not None:
+        return record.destination_url
+    from apps.campaigns.models import Ad
+
+    return Ad.objects.filter(pk=ad_id).values_list("destination_url", flat=True).first()

@@ -9,3 +9,15 @@ urlpatterns = [
     path("serve/<str:zone_uuid>/click", views.serve_click, name="serve-click"),
     path("serve/<str:zone_uuid>/vast", views.serve_vast, name="serve-vast"),
 ]
+
+from . import tracking  # noqa: E402
+
+urlpatterns += [
+    path("track/impression", tracking.impression, name="track-impression"),
+    path("track/impression/pixel", tracking.impression_pixel, name="track-impression-pixel"),
+    path("track/click", tracking.click, name="track-click"),
+    path("track/conversion", tracking.conversion, name="track-conversion"),
+    path("track/conversion/pixel", tracking.conversion_pixel, name="track-conversion-pixel"),
+    path("track/viewable", tracking.viewable, name="track-viewable"),
+    path("track/video", tracking.video, name="track-video"),
+]

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 import orjson
 from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
@@ -146,6 +147,7 @@ def _ad_body(request, zone: CompiledZone, candidate: Candidate, ctx, ua: str) ->
     return {
         "impression_uuid": token.impression_uuid,
         "zone_uuid": zone.uuid,
+        "token": signed,
         "expires_at": expires.isoformat().replace("+00:00", "Z"),
         "ad": ad,
     }
@@ -215,6 +217,9 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     decision = decide(zone, ctx, _counters, rng=_rng(request), explain=explain)
     ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
     data = _ad_body(request, zone, decision.candidate, ctx, ua) if decision.candidate else None
+    if data is not None:
+        # Lets ``POST track/impression {impression_uuid}`` (seed 001's form) find its token.
+        cache.set(f"served:{data['impression_uuid']}", data["token"], timeout=TOKEN_TTL_SECONDS)
     body: dict = {"success": True, "data": data}
     if explain:
         body["debug"] = _explain_body(decision, ctx)
@@ -252,8 +257,6 @@ def serve_iframe(request: HttpRequest, zone_uuid: str) -> HttpResponse:
 @csrf_exempt
 def serve_image(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     """No-script banner: redirect to the chosen image; ``…/click`` remembers what was shown."""
-    from django.core.cache import cache
-
     limited = _rate_limited(request)
     if limited is not None:
         return limited
@@ -274,8 +277,6 @@ def serve_image(request: HttpRequest, zone_uuid: str) -> HttpResponse:
 @csrf_exempt
 def serve_click(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     """No-script click: follow the ad this user was shown in the zone, through tracking."""
-    from django.core.cache import cache
-
     limited = _rate_limited(request)
     if limited is not None:
         return limited

@@ -1,0 +1,184 @@
+"""The durable event buffer between the tracking endpoints and the database.
+
+The request path appends one compact JSON event and returns; the drain (a Celery task, or a
+thread in the embedded default) reads batches, ingests them idempotently (``ingest.py``) and
+only then acknowledges them, so a crash anywhere loses nothing and counts nothing twice.
+
+Production (``REDIS_URL``): a Redis stream with a consumer group; messages a dead drainer held
+are reclaimed after ``RECLAIM_IDLE_MS``. Embedded default: a database table whose rows are
+deleted in the same transaction that ingests them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from functools import cache
+
+import orjson
+from django.conf import settings
+from django.db import connection, transaction
+
+logger = logging.getLogger(__name__)
+
+STREAM = "adp:events"
+GROUP = "drain"
+RECLAIM_IDLE_MS = 60_000
+
+
+class RedisStreamBuffer:
+    def __init__(self, url: str):
+        import redis
+
+        self.redis = redis.Redis.from_url(url)
+        self.consumer = f"{socket.gethostname()}-{os.getpid()}"
+        self._group_ready = False
+
+    def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        import redis
+
+        try:
+            self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    def append(self, event: dict) -> None:
+        self.redis.xadd(STREAM, {"e": orjson.dumps(event)})
+
+    def read(self, count: int) -> list[tuple[bytes, dict]]:
+        import redis
+
+        try:
+            return self._read(count)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._group_ready = False  # the stream was deleted (e.g. FLUSHDB): start again
+            return self._read(count)
+
+    def _read(self, count: int) -> list[tuple[bytes, dict]]:
+        self._ensure_group()
+        # Messages a crashed drainer took but never acknowledged come first.
+        _, claimed, *_ = self.redis.xautoclaim(
+            STREAM, GROUP, self.consumer, min_idle_time=RECLAIM_IDLE_MS, count=count
+        )
+        messages = list(claimed)
+        if len(messages) < count:
+            fresh = self.redis.xreadgroup(
+                GROUP, self.consumer, {STREAM: ">"}, count=count - len(messages)
+            )
+            for _stream, entries in fresh or []:
+                messages.extend(entries)
+        return [(mid, orjson.loads(fields[b"e"])) for mid, fields in messages if fields]
+
+    def ack(self, ids: list) -> None:
+        if ids:
+            pipe = self.redis.pipeline()
+            pipe.xack(STREAM, GROUP, *ids)
+            pipe.xdel(STREAM, *ids)
+            pipe.execute()
+
+    def pending(self) -> int:
+        return int(self.redis.xlen(STREAM))
+
+    def drain(self, ingest, count: int) -> int:
+        batch = self.read(count)
+        if not batch:
+            return 0
+        ingest([event for _, event in batch])
+        self.ack([mid for mid, _ in batch])
+        return len(batch)
+
+
+class DatabaseBuffer:
+    """One row per event; ingest and delete happen in one transaction."""
+
+    def append(self, event: dict) -> None:
+        from .models import BufferedEvent
+
+        table = connection.ops.quote_name(BufferedEvent._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {table} (payload, created_at) VALUES (%s, CURRENT_TIMESTAMP)",  # noqa: S608
+                [orjson.dumps(event).decode()],
+            )
+
+    def pending(self) -> int:
+        from .models import BufferedEvent
+
+        return BufferedEvent.objects.count()
+
+    def drain(self, ingest, count: int) -> int:
+        from .models import BufferedEvent
+
+        with transaction.atomic():
+            rows = list(BufferedEvent.objects.order_by("id").values_list("id", "payload")[:count])
+            if not rows:
+                return 0
+            ingest([orjson.loads(payload) for _, payload in rows])
+            BufferedEvent.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+        return len(rows)
+
+
+@cache
+def _buffer_for(redis_url: str):
+    return RedisStreamBuffer(redis_url) if redis_url else DatabaseBuffer()
+
+
+def event_buffer():
+    return _buffer_for(getattr(settings, "EVENT_BUFFER_REDIS_URL", settings.REDIS_URL) or "")
+
+
+def event_append(event: dict) -> None:
+    event_buffer().append(event)
+    _embedded_drainer_start()
+
+
+def events_drain(*, batch_size: int = 1000, max_batches: int = 100) -> int:
+    """Move buffered events into the database; returns how many were processed."""
+    from .ingest import events_ingest
+
+    buffer = event_buffer()
+    total = 0
+    for _ in range(max_batches):
+        moved = buffer.drain(events_ingest, batch_size)
+        total += moved
+        if moved < batch_size:
+            break
+    return total
+
+
+# --- Embedded default: drain in-process --------------------------------------------------
+
+_drainer_lock = threading.Lock()
+_drainer: threading.Thread | None = None
+
+
+def _embedded_drainer_start() -> None:
+    """Without a broker nothing else drains; a daemon thread per process does it."""
+    global _drainer
+    if not getattr(settings, "EVENT_DRAIN_IN_PROCESS", False) or _drainer is not None:
+        return
+    with _drainer_lock:
+        if _drainer is None:
+            _drainer = threading.Thread(target=_drain_forever, name="event-drain", daemon=True)
+            _drainer.start()
+
+
+def _drain_forever() -> None:
+    interval = getattr(settings, "EVENT_DRAIN_INTERVAL_SECONDS", 2)
+    while True:
+        time.sleep(interval)
+        try:
+            events_drain()
+        except Exception:
+            logger.exception("Event drain failed; will retry")
+        finally:
+            connection.close()
