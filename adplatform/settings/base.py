@@ -135,7 +135,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "drain-tracking-events": {"task": "delivery.drain_events", "schedule": 2.0},
+    "reconcile-rollups": {"task": "delivery.reconcile_rollups", "schedule": 6 * 3600.0},
+    "purge-raw-events": {"task": "delivery.purge_raw_events", "schedule": 24 * 3600.0},
 }
+# Row-level impressions are kept this long (clicks and conversions forever).
+IMPRESSION_RETENTION_DAYS = env.int("IMPRESSION_RETENTION_DAYS", default=90)
 # Without a broker (embedded default) each web process drains the tracking buffer itself.
 EVENT_DRAIN_IN_PROCESS = env.bool("EVENT_DRAIN_IN_PROCESS", default=not REDIS_URL)
 EVENT_DRAIN_INTERVAL_SECONDS = env.float("EVENT_DRAIN_INTERVAL_SECONDS", default=2.0)

@@ -1,10 +1,34 @@
-"""Celery tasks of the delivery app: draining the tracking buffer."""
+"""Celery tasks of the delivery app: draining, reconciling and purging tracking data."""
+
+import logging
+from datetime import timedelta
 
 from celery import shared_task
+from django.utils import timezone
 
+from .reconcile import raw_events_purge, rollups_reconcile
 from .sink import events_drain
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="delivery.drain_events", ignore_result=True)
 def drain_events() -> int:
     return events_drain()
+
+
+@shared_task(name="delivery.reconcile_rollups", ignore_result=True)
+def reconcile_rollups(day: str | None = None) -> int:
+    """Check yesterday's (or ``day``'s) rollups against raw events; log any drift."""
+    from datetime import date
+
+    target = date.fromisoformat(day) if day else (timezone.now() - timedelta(days=1)).date()
+    drift = rollups_reconcile(day=target)
+    for row in drift:
+        logger.error("Rollup drift on %s: %s", target, row)
+    return len(drift)
+
+
+@shared_task(name="delivery.purge_raw_events", ignore_result=True)
+def purge_raw_events() -> int:
+    return raw_events_purge()

@@ -25,13 +25,21 @@ from django.views.decorators.csrf import csrf_exempt
 from apps.common.net import client_ip
 from apps.common.ratelimit import rate_usage
 
-from .context import MAX_UA_LENGTH, parse_user_agent
+from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
 from .counters import counters_record_spend, counters_record_user_impression
 from .engine import MICROS
 from .index import ad_destination, campaign_rule
 from .sink import event_append
 from .tokens import ServeToken, TokenError, token_verify, ua_hash
-from .views import TOKEN_TTL_SECONDS, _error, _json, _preflight, _public
+from .views import (
+    TOKEN_TTL_SECONDS,
+    _error,
+    _json,
+    _preflight,
+    _public,
+    last_served_key,
+    served_key,
+)
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 SEEN_TTL_SECONDS = TOKEN_TTL_SECONDS + 3600
@@ -176,15 +184,23 @@ def _count_impression(request: HttpRequest, token: ServeToken) -> str | None:
     return None
 
 
-def _served_token(impression_uuid: str | None) -> str | None:
-    if not impression_uuid or len(impression_uuid) > 64:
-        return None
-    return cache.get(f"served:{impression_uuid}")
+def _served_token(request: HttpRequest, params: dict) -> str | None:
+    """The token of a serve named without it, as seed 001's payloads do: by impression
+    uuid, or by zone and ad for the same user the ad was served to."""
+    impression_uuid = str(params.get("impression_uuid") or "")
+    if impression_uuid and len(impression_uuid) <= 64:
+        return cache.get(served_key(impression_uuid))
+    zone_uuid, ad_uuid = str(params.get("zone_uuid") or ""), str(params.get("ad_uuid") or "")
+    if zone_uuid and ad_uuid and len(zone_uuid) <= 64 and len(ad_uuid) <= 64:
+        ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
+        user_key = user_key_for(request, client_ip(request), ua)
+        return cache.get(last_served_key(zone_uuid, ad_uuid, user_key))
+    return None
 
 
 @csrf_exempt
 def impression_pixel(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("t") or _served_token(request.GET.get("impression_uuid"))
+    raw = request.GET.get("t") or _served_token(request, request.GET)
     token, reason = _token(request, raw, "impression")
     if (
         token is not None
@@ -206,7 +222,7 @@ def _body(request: HttpRequest) -> dict | None:
 
 
 def _body_token(request, data: dict, of: str) -> tuple[ServeToken | None, str | None]:
-    raw = data.get("token") or _served_token(str(data.get("impression_uuid") or ""))
+    raw = data.get("token") or _served_token(request, data)
     token, reason = _token(request, raw if isinstance(raw, str) else None, of)
     if token is not None and reason is None:
         ad_uuid = data.get("ad_uuid")

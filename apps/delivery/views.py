@@ -35,6 +35,14 @@ NOSCRIPT_TTL_SECONDS = 15 * 60
 _counters = CacheCounters()
 
 
+def served_key(impression_uuid: str) -> str:
+    return f"served:{impression_uuid}"
+
+
+def last_served_key(zone_uuid: str, ad_uuid: str, user_key: str) -> str:
+    return f"lastserved:{zone_uuid}:{ad_uuid}:{user_key}"
+
+
 # --- Responses --------------------------------------------------------------------------
 
 
@@ -218,8 +226,15 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
     data = _ad_body(request, zone, decision.candidate, ctx, ua) if decision.candidate else None
     if data is not None:
-        # Lets ``POST track/impression {impression_uuid}`` (seed 001's form) find its token.
-        cache.set(f"served:{data['impression_uuid']}", data["token"], timeout=TOKEN_TTL_SECONDS)
+        # Seed 001's tracking forms carry no token: they name the impression, or the zone and
+        # ad served to this user, so remember the token under both (one cache round trip).
+        cache.set_many(
+            {
+                served_key(data["impression_uuid"]): data["token"],
+                last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data["token"],
+            },
+            timeout=TOKEN_TTL_SECONDS,
+        )
     body: dict = {"success": True, "data": data}
     if explain:
         body["debug"] = _explain_body(decision, ctx)

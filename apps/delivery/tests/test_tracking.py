@@ -148,6 +148,7 @@ def test_post_impression_in_seed_form(browser, zone):
         "/api/v1/track/impression",
         {"zone_uuid": str(zone.uuid), "ad_uuid": str(ad.uuid)},
         content_type="application/json",
+        REMOTE_ADDR="81.2.69.160",  # a client this ad was never served to
     )
     assert unknown.status_code == 400
     assert unknown.json()["code"] == "missing_token"
@@ -344,3 +345,61 @@ def test_fraud_alert_once_when_a_source_trips_the_threshold(
     alerts = DomainEvent.objects.filter(event_type="fraud.alert")
     assert alerts.count() == 1
     assert alerts.get().data["ip"] == "8.8.8.8"
+
+
+def test_seed_form_by_zone_and_ad_for_the_user_it_was_served_to(browser, zone):
+    ad = live_ad()
+    data = served(browser, zone)
+    body = {"zone_uuid": str(zone.uuid), "ad_uuid": str(ad.uuid)}
+    response = browser.post("/api/v1/track/impression", body, content_type="application/json")
+    assert response.status_code == 201
+    assert response.json()["data"]["impression_uuid"] == data["impression_uuid"]
+    pixel = browser.get("/api/v1/track/impression/pixel", body)  # the same serve: a replay
+    assert pixel["Content-Type"] == GIF_TYPE
+    click = browser.post(
+        "/api/v1/track/click",
+        {
+            "ad_uuid": str(ad.uuid),
+            "impression_uuid": data["impression_uuid"],
+            "destination_url": ad.destination_url,
+        },
+        content_type="application/json",
+    )
+    assert click.status_code == 201
+    events_drain()
+    assert ImpressionEvent.objects.count() == 1
+    assert ClickEvent.objects.count() == 1
+
+
+def test_reconciliation_finds_no_drift_then_reports_tampering(browser, zone):
+    from apps.delivery.reconcile import rollups_reconcile
+
+    live_ad()
+    for _ in range(3):
+        data = served(browser, zone)
+        browser.get(path_of(data["ad"]["impression_url"]))
+    events_drain()
+    today = timezone.now().date()
+    assert rollups_reconcile(day=today) == []
+    HourlyStat.objects.update(impressions=99)
+    drift = rollups_reconcile(day=today)
+    assert len(drift) == 1
+    assert drift[0]["raw"]["impressions"] == 3
+    assert drift[0]["rollup"]["impressions"] == 99
+
+
+def test_retention_purges_old_impressions_only(browser, zone, settings):
+    from datetime import timedelta
+
+    from apps.delivery.reconcile import raw_events_purge
+
+    live_ad()
+    data = served(browser, zone)
+    browser.get(path_of(data["ad"]["impression_url"]))
+    browser.get(path_of(data["ad"]["click_url"]))
+    events_drain()
+    settings.IMPRESSION_RETENTION_DAYS = 30
+    ImpressionEvent.objects.update(occurred_at=timezone.now() - timedelta(days=31))
+    assert raw_events_purge() == 1
+    assert ClickEvent.objects.count() == 1
+    assert totals()["impressions"] == 1  # rollups keep the history
