@@ -88,11 +88,22 @@ class RedisStreamBuffer:
     def pending(self) -> int:
         return int(self.redis.xlen(STREAM))
 
-    def drain(self, ingest, count: int) -> int:
+    def drain(self, ingest, count: int, attempts: int = 5) -> int:
         batch = self.read(count)
         if not batch:
             return 0
-        ingest([event for _, event in batch])
+        events = [event for _, event in batch]
+        for attempt in range(attempts):
+            try:
+                ingest(events)
+                break
+            except Exception:
+                # A concurrent drain stored some of these uuids first (the unique index
+                # refused ours): the retry skips them. If it keeps failing, the batch stays
+                # pending and is reclaimed after RECLAIM_IDLE_MS.
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         self.ack([mid for mid, _ in batch])
         return len(batch)
 
@@ -119,7 +130,12 @@ class DatabaseBuffer:
         from .models import BufferedEvent
 
         with transaction.atomic():
-            rows = list(BufferedEvent.objects.order_by("id").values_list("id", "payload")[:count])
+            # Concurrent drainers (several web processes) take different rows on PostgreSQL.
+            rows = list(
+                BufferedEvent.objects.select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", "payload")[:count]
+            )
             if not rows:
                 return 0
             ingest([orjson.loads(payload) for _, payload in rows])
