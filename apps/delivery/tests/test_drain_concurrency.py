@@ -40,7 +40,7 @@ def drain_until_empty(errors: list) -> None:
                     and event_buffer().pending() == 0
                 ):
                     return
-            except Exception as exc:  # noqa: BLE001 - a lost race is retried, as the task would
+            except Exception as exc:  # a lost race is retried, as the task would
                 errors.append(type(exc).__name__)
                 time.sleep(0.01)
     finally:
