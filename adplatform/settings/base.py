@@ -135,6 +135,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict = {
     "drain-tracking-events": {"task": "delivery.drain_events", "schedule": 2.0},
+    "flush-zone-requests": {"task": "delivery.flush_zone_requests", "schedule": 30.0},
     "reconcile-rollups": {"task": "delivery.reconcile_rollups", "schedule": 6 * 3600.0},
     "purge-raw-events": {"task": "delivery.purge_raw_events", "schedule": 24 * 3600.0},
 }

@@ -8,8 +8,11 @@ The decision reads them (``CacheCounters``); tracking writes them (``counters_re
 
 from __future__ import annotations
 
+import atexit
+import threading
+import time
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 
@@ -82,3 +85,78 @@ def counters_record_user_impression(*, campaign: CampaignRule, user_key: str) ->
         return
     window = (campaign.frequency_window_hours or 24) * 3600
     _incr(frequency_key(campaign.id, user_key), 1, window)
+
+
+# --- Requests and fills per zone and hour ------------------------------------------------
+
+REQUEST_TTL_SECONDS = 3 * 24 * 3600
+
+
+def _hour_stamp(now: datetime) -> str:
+    return now.astimezone(UTC).strftime("%Y%m%d%H")
+
+
+def zone_requests_key(zone_id: int, stamp: str) -> str:
+    return f"zreq:{zone_id}:{stamp}"
+
+
+def zone_fills_key(zone_id: int, stamp: str) -> str:
+    return f"zfill:{zone_id}:{stamp}"
+
+
+# Requests are statistics, not money: each process adds them up in memory and moves the
+# sums to the shared cache at most every REQUEST_FLUSH_SECONDS, so serving pays no cache
+# write per request for them.
+REQUEST_FLUSH_SECONDS = 5.0
+_pending_requests: dict[tuple[int, str], list[int]] = {}
+_pending_lock = threading.Lock()
+_last_flush = time.monotonic()
+
+
+def counters_record_request(*, zone_id: int, filled: bool, now: datetime) -> None:
+    global _last_flush
+    key = (zone_id, _hour_stamp(now))
+    with _pending_lock:
+        sums = _pending_requests.setdefault(key, [0, 0])
+        sums[0] += 1
+        sums[1] += filled
+        due = time.monotonic() - _last_flush >= REQUEST_FLUSH_SECONDS
+        if due:
+            _last_flush = time.monotonic()
+    if due:
+        counters_flush_requests()
+
+
+def counters_flush_requests() -> None:
+    """Move this process's request and fill sums to the shared cache."""
+    with _pending_lock:
+        pending = dict(_pending_requests)
+        _pending_requests.clear()
+    for (zone_id, stamp), (requests, fills) in pending.items():
+        _incr(zone_requests_key(zone_id, stamp), requests, REQUEST_TTL_SECONDS)
+        if fills:
+            _incr(zone_fills_key(zone_id, stamp), fills, REQUEST_TTL_SECONDS)
+
+
+atexit.register(counters_flush_requests)
+
+
+def zone_request_counts(
+    zone_ids: Iterable[int], hours: Iterable[datetime]
+) -> dict[tuple[int, datetime], tuple[int, int]]:
+    """(requests, fills) per (zone, hour) for the given hours, in one cache round trip."""
+    keys = {}
+    for hour in hours:
+        stamp = _hour_stamp(hour)
+        for zone_id in zone_ids:
+            keys[(zone_id, hour)] = (
+                zone_requests_key(zone_id, stamp),
+                zone_fills_key(zone_id, stamp),
+            )
+    values = cache.get_many([k for pair in keys.values() for k in pair])
+    result = {}
+    for (zone_id, hour), (req_key, fill_key) in keys.items():
+        requests = int(values.get(req_key, 0))
+        if requests:
+            result[(zone_id, hour)] = (requests, int(values.get(fill_key, 0)))
+    return result

@@ -150,3 +150,26 @@ class BufferedEvent(models.Model):
 
     def __str__(self) -> str:
         return f"buffered event {self.pk}"
+
+
+class ZoneHourlyStat(models.Model):
+    """Ad requests and fills per zone and hour (UTC), for fill rate and the floor report.
+
+    Counted in the cache on the serve path and copied here by the drain (absolute values,
+    so copying again changes nothing).
+    """
+
+    hour = models.DateTimeField()
+    zone_id = models.BigIntegerField()
+    publisher_id = models.BigIntegerField()
+    requests = models.BigIntegerField(default=0)
+    fills = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hour", "zone_id"], name="zone_hourly_stat_key")
+        ]
+        indexes = [models.Index(fields=["publisher_id", "hour"])]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H}h zone {self.zone_id}"

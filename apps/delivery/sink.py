@@ -190,11 +190,37 @@ def _embedded_drainer_start() -> None:
 
 def _drain_forever() -> None:
     interval = getattr(settings, "EVENT_DRAIN_INTERVAL_SECONDS", 2)
+    rounds = 0
     while True:
         time.sleep(interval)
+        rounds += 1
         try:
             events_drain()
+            if rounds % 15 == 0:
+                zone_requests_flush()
         except Exception:
             logger.exception("Event drain failed; will retry")
         finally:
             connection.close()
+
+
+def zone_requests_flush(*, hours_back: int = 2, now=None) -> int:
+    """Copy the cache's request/fill counters of recent hours into ``ZoneHourlyStat``."""
+    from datetime import UTC, datetime, timedelta
+
+    from .counters import zone_request_counts
+    from .index import current_index
+    from .models import ZoneHourlyStat
+
+    now = now or datetime.now(UTC)
+    top = now.replace(minute=0, second=0, microsecond=0)
+    hours = [top - timedelta(hours=h) for h in range(hours_back + 1)]
+    zones = {z.id: z.publisher_id for z in current_index().zones.values()}
+    counts = zone_request_counts(list(zones), hours)
+    for (zone_id, hour), (requests, fills) in counts.items():
+        ZoneHourlyStat.objects.update_or_create(
+            hour=hour,
+            zone_id=zone_id,
+            defaults={"publisher_id": zones[zone_id], "requests": requests, "fills": fills},
+        )
+    return len(counts)

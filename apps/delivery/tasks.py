@@ -7,7 +7,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .reconcile import raw_events_purge, rollups_reconcile
-from .sink import events_drain
+from .sink import events_drain, zone_requests_flush
 
 logger = logging.getLogger(__name__)
 
@@ -32,3 +32,8 @@ def reconcile_rollups(day: str | None = None) -> int:
 @shared_task(name="delivery.purge_raw_events", ignore_result=True)
 def purge_raw_events() -> int:
     return raw_events_purge()
+
+
+@shared_task(name="delivery.flush_zone_requests", ignore_result=True)
+def flush_zone_requests() -> int:
+    return zone_requests_flush()

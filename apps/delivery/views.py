@@ -24,7 +24,7 @@ from apps.common.net import client_ip
 from apps.common.ratelimit import rate_usage, ratelimit_headers
 
 from .context import MAX_UA_LENGTH, build_context
-from .counters import CacheCounters
+from .counters import CacheCounters, counters_record_request
 from .engine import Candidate, CompiledZone, RequestContext, decide
 from .index import InventoryIndex, current_index
 from .tokens import ServeToken, TokenError, token_sign, token_verify, ua_hash
@@ -223,6 +223,8 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     ctx = build_context(request)
     explain = request.GET.get("debug") == "1" and _may_debug(request, zone)
     decision = decide(zone, ctx, _counters, rng=_rng(request), explain=explain)
+    if not ctx.is_bot:
+        counters_record_request(zone_id=zone.id, filled=decision.filled, now=ctx.now)
     ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
     data = _ad_body(request, zone, decision.candidate, ctx, ua) if decision.candidate else None
     if data is not None:

@@ -1,5 +1,6 @@
 import pytest
 
+from apps.delivery import counters
 from apps.delivery.index import index_reset
 
 CHROME_UA = (
@@ -11,5 +12,6 @@ CHROME_UA = (
 @pytest.fixture(autouse=True)
 def _fresh_index():
     index_reset()
+    counters._pending_requests.clear()  # per-process request sums from earlier tests
     yield
     index_reset()

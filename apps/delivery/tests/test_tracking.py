@@ -403,3 +403,21 @@ def test_retention_purges_old_impressions_only(browser, zone, settings):
     assert raw_events_purge() == 1
     assert ClickEvent.objects.count() == 1
     assert totals()["impressions"] == 1  # rollups keep the history
+
+
+def test_requests_and_fills_reach_the_zone_rollup(browser, zone):
+    from apps.delivery.counters import counters_flush_requests
+    from apps.delivery.models import ZoneHourlyStat
+    from apps.delivery.sink import zone_requests_flush
+
+    empty = ZoneFactory(website=zone.website, width=728, height=90)
+    live_ad()
+    for _ in range(3):
+        assert served(browser, zone) is not None
+    for _ in range(2):
+        assert served(browser, empty) is None
+    counters_flush_requests()
+    zone_requests_flush()
+    zone_requests_flush()  # copying again changes nothing
+    rows = {r.zone_id: (r.requests, r.fills) for r in ZoneHourlyStat.objects.all()}
+    assert rows == {zone.id: (3, 3), empty.id: (2, 0)}
