@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("apps.inventory.urls")),
     path("", include("apps.campaigns.urls")),
     path("", include("apps.delivery.urls")),
+    path("", include("apps.reporting.urls")),
+    path("", include("apps.webhooks.urls")),
     # Anything else under /api/v1 is a JSON 404, never an HTML page.
     re_path(r"^.*$", api_not_found),
 ]

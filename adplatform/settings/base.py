@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.campaigns",
     "apps.delivery",
+    "apps.reporting",
+    "apps.webhooks",
 ]
 
 MIDDLEWARE = [
