@@ -236,6 +236,10 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "AUTHENTICATION_WHITELIST": [],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.delivery.openapi.add_public_paths",
+    ],
 }
 
 JWT_ACCESS_MINUTES = env.int("JWT_ACCESS_MINUTES", default=15)

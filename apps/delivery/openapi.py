@@ -1,0 +1,188 @@
+"""OpenAPI entries for the public serve and tracking endpoints.
+
+They are plain Django views (the hot path does not go through DRF), so drf-spectacular cannot
+see them; this post-processing hook adds them to the schema by hand.
+"""
+
+from __future__ import annotations
+
+ERROR = {"$ref": "#/components/schemas/ErrorOutput"}
+GIF = {"image/gif": {"schema": {"type": "string", "format": "binary"}}}
+ZONE = {
+    "name": "zone_uuid",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "format": "uuid"},
+}
+TOKEN = {
+    "name": "t",
+    "in": "query",
+    "required": False,
+    "description": "The signed token from the served ad's URLs.",
+    "schema": {"type": "string"},
+}
+OVERRIDES = [
+    {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": d}
+    for name, d in (
+        ("device", "desktop, mobile or tablet (else from the User-Agent)"),
+        ("browser", "e.g. chrome (else from the User-Agent)"),
+        ("os", "e.g. android (else from the User-Agent)"),
+        ("country", "ISO 3166 alpha-2 (else from the client address)"),
+        ("region", "ISO 3166-2, e.g. US-CA"),
+        ("uid", "a stable user id for frequency caps"),
+        ("debug", "1: list every candidate and why it lost (zone owner or admin only)"),
+    )
+]
+AD = {
+    "type": "object",
+    "properties": {
+        key: {"type": "string", "nullable": True}
+        for key in (
+            "uuid",
+            "type",
+            "headline",
+            "body",
+            "image_url",
+            "html",
+            "video_url",
+            "vast_url",
+            "click_url",
+            "impression_url",
+            "viewable_url",
+            "call_to_action",
+            "sponsor",
+        )
+    }
+    | {
+        "width": {"type": "integer", "nullable": True},
+        "height": {"type": "integer", "nullable": True},
+    },
+}
+SERVE_OK = {
+    "type": "object",
+    "properties": {
+        "success": {"type": "boolean"},
+        "data": {
+            "type": "object",
+            "nullable": True,
+            "properties": {
+                "impression_uuid": {"type": "string", "format": "uuid"},
+                "zone_uuid": {"type": "string", "format": "uuid"},
+                "token": {"type": "string"},
+                "expires_at": {"type": "string", "format": "date-time"},
+                "ad": AD,
+            },
+        },
+    },
+}
+
+
+def _json(schema: dict) -> dict:
+    return {"application/json": {"schema": schema}}
+
+
+def _op(op_id: str, summary: str, responses: dict, parameters=(), body=None) -> dict:
+    op = {
+        "operationId": op_id,
+        "summary": summary,
+        "tags": ["Delivery"],
+        "security": [],
+        "parameters": list(parameters),
+        "responses": responses,
+    }
+    if body:
+        op["requestBody"] = {"required": True, "content": _json(body)}
+    return op
+
+
+def _obj(*names: str) -> dict:
+    return {"type": "object", "properties": {n: {"type": "string"} for n in names}}
+
+
+def add_public_paths(result, generator, request, public):
+    err = {"description": "Error", "content": _json(ERROR)}
+    gif = {"200": {"description": "A 1x1 transparent GIF, always", "content": GIF}}
+    paths = {
+        "/api/v1/serve/{zone_uuid}": {
+            "get": _op(
+                "serve_zone",
+                "Choose an ad for a zone",
+                {
+                    "200": {"description": "The ad, or data null", "content": _json(SERVE_OK)},
+                    "404": err,
+                    "429": err,
+                },
+                [ZONE, *OVERRIDES],
+            )
+        },
+        "/api/v1/serve/{zone_uuid}/vast": {
+            "get": _op(
+                "serve_zone_vast",
+                "VAST 4.2 for a video zone",
+                {
+                    "200": {
+                        "description": "VAST InLine or Error document",
+                        "content": {"application/xml": {"schema": {"type": "string"}}},
+                    }
+                },
+                [ZONE, TOKEN],
+            )
+        },
+        "/api/v1/track/impression": {
+            "post": _op(
+                "track_impression",
+                "Count an impression",
+                {
+                    "201": {"description": "Counted", "content": _json(_obj("impression_uuid"))},
+                    "200": {"description": "Not counted (duplicate, bot, …)"},
+                    "400": err,
+                },
+                body=_obj("token", "impression_uuid", "zone_uuid", "ad_uuid"),
+            )
+        },
+        "/api/v1/track/impression/pixel": {
+            "get": _op("track_impression_pixel", "Impression pixel", gif, [TOKEN])
+        },
+        "/api/v1/track/click": {
+            "get": _op(
+                "track_click_redirect",
+                "Count a click and redirect to the ad's destination",
+                {"302": {"description": "To the ad's own destination"}, "400": err},
+                [TOKEN],
+            ),
+            "post": _op(
+                "track_click",
+                "Count a click",
+                {
+                    "201": {
+                        "description": "Counted",
+                        "content": _json(_obj("click_uuid", "redirect_url")),
+                    },
+                    "400": err,
+                },
+                body=_obj("token", "impression_uuid", "ad_uuid", "destination_url"),
+            ),
+        },
+        "/api/v1/track/conversion": {
+            "post": _op(
+                "track_conversion",
+                "Count a conversion by click",
+                {
+                    "201": {"description": "Counted", "content": _json(_obj("conversion_uuid"))},
+                    "400": err,
+                    "404": err,
+                    "422": err,
+                },
+                body=_obj("click_uuid", "type", "value", "goal"),
+            )
+        },
+        "/api/v1/track/conversion/pixel": {
+            "get": _op("track_conversion_pixel", "Conversion pixel for advertiser pages", gif)
+        },
+        "/api/v1/track/viewable": {
+            "get": _op("track_viewable", "Viewability beacon (MRC)", gif, [TOKEN])
+        },
+        "/api/v1/track/video": {"get": _op("track_video", "VAST quartile beacon", gif, [TOKEN])},
+    }
+    result.setdefault("paths", {}).update(paths)
+    return result
