@@ -389,3 +389,16 @@ def test_vast_error_document_when_nothing_fills(browser, vast_schema):
     unknown = browser.get("/api/v1/serve/00000000-0000-0000-0000-000000000000/vast")
     assert unknown.status_code == 404
     vast_schema.validate(unknown.content.decode())
+
+
+def test_public_endpoints_are_in_the_openapi_schema(client):
+    paths = client.get("/api/v1/docs-json").json()["paths"]
+    for path in (
+        "/api/v1/serve/{zone_uuid}",
+        "/api/v1/serve/{zone_uuid}/vast",
+        "/api/v1/track/impression",
+        "/api/v1/track/impression/pixel",
+        "/api/v1/track/click",
+        "/api/v1/track/conversion",
+    ):
+        assert path in paths, path
