@@ -274,6 +274,8 @@ AUTO_APPROVE_ADS = env.bool("AUTO_APPROVE_ADS", default=False)
 # unless this is off; a MaxMind .mmdb file adds regions to the bundled country database.
 TRAFFIC_ALLOW_HTTP_CLIENTS = env.bool("TRAFFIC_ALLOW_HTTP_CLIENTS", default=True)
 GEOIP_MMDB_PATH = env.str("GEOIP_MMDB_PATH", default="")
+# How often each process checks the shared inventory version (seconds).
+INVENTORY_CHECK_SECONDS = env.float("INVENTORY_CHECK_SECONDS", default=1.0)
 VAST_AD_SYSTEM = env.str("VAST_AD_SYSTEM", default="Ad Platform")
 
 # --- Logging ----------------------------------------------------------------------------

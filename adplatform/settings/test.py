@@ -20,3 +20,5 @@ else:
 
 # Tests drain the tracking buffer explicitly (events_drain) instead of in a thread.
 EVENT_DRAIN_IN_PROCESS = False
+# Serving sees inventory changes at once in tests.
+INVENTORY_CHECK_SECONDS = 0

@@ -9,11 +9,14 @@ approval, website and zone include/exclude lists, categories, publisher blocks a
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
 from zoneinfo import ZoneInfo
+
+from django.conf import settings
 
 from apps.common.adformats import SIZED_TYPES
 from apps.common.events import inventory_version
@@ -361,11 +364,23 @@ _lock = threading.Lock()
 _current: InventoryIndex | None = None
 
 
+_checked_at = 0.0
+
+
 def current_index() -> InventoryIndex:
-    """The process's index, rebuilt when the shared inventory version has moved."""
-    global _current
-    version = inventory_version()
+    """The process's index, rebuilt when the shared inventory version has moved.
+
+    The shared version is read at most every ``INVENTORY_CHECK_SECONDS`` per process (a
+    change reaches serving within that time), so most requests pay nothing for it.
+    """
+    global _current, _checked_at
     index = _current
+    now = time.monotonic()
+    interval = getattr(settings, "INVENTORY_CHECK_SECONDS", 1.0)
+    if index is not None and now - _checked_at < interval:
+        return index
+    version = inventory_version()
+    _checked_at = now
     if index is not None and index.version == version:
         return index
     with _lock:
@@ -376,9 +391,10 @@ def current_index() -> InventoryIndex:
 
 def index_reset() -> None:
     """Forget the process's index (tests)."""
-    global _current
+    global _current, _checked_at
     with _lock:
         _current = None
+        _checked_at = 0.0
 
 
 def ad_destination(ad_id: int) -> str | None:

@@ -23,7 +23,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.common.net import client_ip
-from apps.common.ratelimit import rate_usage
+from apps.common.ratelimit import rate_hit
 
 from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
 from .counters import counters_record_spend, counters_record_user_impression
@@ -126,9 +126,7 @@ def _token(request: HttpRequest, raw: str | None, of: str) -> tuple[ServeToken |
         token = token_verify(raw, max_age_seconds=TOKEN_TTL_SECONDS)
     except TokenError as exc:
         return None, _invalid(request, of, exc.reason)
-    usage = rate_usage(
-        request, group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC
-    )
+    usage = rate_hit(request, group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
     if usage is not None and usage.exceeded:
         return token, _invalid(request, of, "rate_limited", token)
     ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]

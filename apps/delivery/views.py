@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.common.errors import error_body
 from apps.common.net import client_ip
-from apps.common.ratelimit import rate_usage, ratelimit_headers
+from apps.common.ratelimit import rate_hit, ratelimit_headers
 
 from .context import MAX_UA_LENGTH, build_context
 from .counters import CacheCounters, counters_record_request
@@ -79,7 +79,7 @@ def _preflight() -> HttpResponse:
 
 
 def _rate_limited(request: HttpRequest) -> HttpResponse | None:
-    usage = rate_usage(
+    usage = rate_hit(
         request, group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC
     )
     if usage is None or not usage.exceeded:
