@@ -64,12 +64,14 @@ class CacheCounters:
 
 
 def _incr(key: str, amount: int, ttl: int | None) -> int:
-    cache.add(key, 0, timeout=ttl)
-    try:
-        return cache.incr(key, amount)
-    except ValueError:  # expired between add and incr
-        cache.add(key, 0, timeout=ttl)
-        return cache.incr(key, amount)
+    """Atomic add; one cache round trip unless the key does not exist yet."""
+    for _ in range(3):
+        try:
+            return cache.incr(key, amount)
+        except ValueError:  # first use of the key (or it just expired)
+            if cache.add(key, amount, timeout=ttl):
+                return amount
+    raise RuntimeError(f"Could not increment counter {key}")
 
 
 def counters_record_spend(*, campaign: CampaignRule, micros: int, now: datetime) -> None:
