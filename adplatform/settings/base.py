@@ -103,11 +103,13 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.common.cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "adp",
         }
     }
+    # Redis increments atomically; django-ratelimit only knows django-redis by name.
+    SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = None
     CELERY_TASK_ALWAYS_EAGER = False
