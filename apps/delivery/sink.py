@@ -224,3 +224,58 @@ def zone_requests_flush(*, hours_back: int = 2, now=None) -> int:
             defaults={"publisher_id": zones[zone_id], "requests": requests, "fills": fills},
         )
     return len(counts)
+
+
+def event_record(
+    event: dict, *, rule=None, spend_micros: int = 0, frequency_user_key: str | None = None
+) -> None:
+    """Charge the counters the decision reads and buffer the event.
+
+    With Redis behind both the cache and the buffer this is one pipelined round trip
+    (INCRBY spend today and total, INCR the user's frequency counter, XADD the event);
+    otherwise the same steps through the cache API and the buffer.
+    """
+    from datetime import UTC, datetime
+
+    from django.core.cache import cache
+
+    from .counters import (
+        DAY_TTL_SECONDS,
+        counters_record_spend,
+        counters_record_user_impression,
+        frequency_key,
+        local_day,
+        spend_today_key,
+        spend_total_key,
+    )
+
+    buffer = event_buffer()
+    charge = rule is not None and spend_micros > 0
+    cap = rule is not None and frequency_user_key is not None and rule.frequency_cap is not None
+    if (
+        isinstance(buffer, RedisStreamBuffer)
+        and settings.REDIS_URL
+        and not getattr(settings, "EVENT_BUFFER_REDIS_URL", None)
+    ):
+        pipe = buffer.redis.pipeline(transaction=False)
+        if charge:
+            now = datetime.fromtimestamp(event["t"], UTC)
+            day_key = cache.make_key(spend_today_key(rule.id, local_day(rule, now)))
+            pipe.incrby(day_key, spend_micros)
+            pipe.expire(day_key, DAY_TTL_SECONDS, nx=True)
+            pipe.incrby(cache.make_key(spend_total_key(rule.id)), spend_micros)
+        if cap:
+            freq_key = cache.make_key(frequency_key(rule.id, frequency_user_key))
+            pipe.incr(freq_key)
+            pipe.expire(freq_key, (rule.frequency_window_hours or 24) * 3600, nx=True)
+        pipe.xadd(STREAM, {"e": orjson.dumps(event)})
+        pipe.execute()
+        _embedded_drainer_start()
+        return
+    if charge:
+        counters_record_spend(
+            campaign=rule, micros=spend_micros, now=datetime.fromtimestamp(event["t"], UTC)
+        )
+    if cap:
+        counters_record_user_impression(campaign=rule, user_key=frequency_user_key)
+    event_append(event)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import time
 import uuid
-from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
@@ -26,10 +25,9 @@ from apps.common.net import client_ip
 from apps.common.ratelimit import rate_hit
 
 from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
-from .counters import counters_record_spend, counters_record_user_impression
 from .engine import MICROS
 from .index import ad_destination, campaign_rule
-from .sink import event_append
+from .sink import event_append, event_record
 from .tokens import ServeToken, TokenError, token_verify, ua_hash
 from .views import (
     TOKEN_TTL_SECONDS,
@@ -143,10 +141,6 @@ def _browser_check(request: HttpRequest, token: ServeToken, of: str) -> str | No
     return None
 
 
-def _charge(rule, cost_micros: int, epoch: float) -> None:
-    counters_record_spend(campaign=rule, micros=cost_micros, now=datetime.fromtimestamp(epoch, UTC))
-
-
 def _first_time(event_uuid: str, of: str, request, token) -> str | None:
     if cache.add(f"seen:{event_uuid}", 1, timeout=SEEN_TTL_SECONDS):
         return None
@@ -161,23 +155,21 @@ def _count_impression(request: HttpRequest, token: ServeToken) -> str | None:
     reason = _first_time(token.impression_uuid, "impression", request, token)
     if reason:
         return reason
-    rule = campaign_rule(token.campaign_id)
     cost = token.bid_micros // 1000 if token.pricing_model == "cpm" else 0
-    now_epoch = time.time()
-    if rule is not None:
-        _charge(rule, cost, now_epoch)
-        counters_record_user_impression(campaign=rule, user_key=token.user_key)
     agent = parse_user_agent(request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH])
-    event_append(
+    event_record(
         {
             "k": "impression",
             "u": token.impression_uuid,
-            "t": now_epoch,
+            "t": time.time(),
             "cost": cost,
             "uk": token.user_key,
             "dev": agent.device,
             **_placement(token),
-        }
+        },
+        rule=campaign_rule(token.campaign_id),
+        spend_micros=cost,
+        frequency_user_key=token.user_key,
     )
     return None
 
@@ -284,17 +276,13 @@ def _count_click(request: HttpRequest, token: ServeToken) -> tuple[str, str | No
     if reason:
         return click_uuid, reason
     cost = token.bid_micros if token.pricing_model == "cpc" else 0
-    now_epoch = time.time()
-    rule = campaign_rule(token.campaign_id)
-    if rule is not None and cost:
-        _charge(rule, cost, now_epoch)
-    click = {"k": "click", "u": click_uuid, "t": now_epoch, "cost": cost, **_placement(token)}
+    click = {"k": "click", "u": click_uuid, "t": time.time(), "cost": cost, **_placement(token)}
     cache.set(
         f"click:{click_uuid}",
         {**click, "pm": token.pricing_model, "bid": token.bid_micros},
         timeout=CLICK_TTL_SECONDS,
     )
-    event_append(click)
+    event_record(click, rule=campaign_rule(token.campaign_id), spend_micros=cost)
     return click_uuid, None
 
 
@@ -451,10 +439,7 @@ def _conversion(request: HttpRequest, params: dict) -> tuple[int, dict]:
     if value is None:
         value = goal.default_value if goal else Decimal(0)
     cost = click["bid"] if click.get("pm") == "cpa" else 0
-    rule = campaign_rule(click["c"])
-    if rule is not None and cost:
-        _charge(rule, cost, now_epoch)
-    event_append(
+    event_record(
         {
             "k": "conversion",
             "u": conversion_uuid,
@@ -466,7 +451,9 @@ def _conversion(request: HttpRequest, params: dict) -> tuple[int, dict]:
             "gt": goal.type if goal else (goal_type or "sale"),
             "val": int(value * MICROS),
             **placement,
-        }
+        },
+        rule=campaign_rule(click["c"]),
+        spend_micros=cost,
     )
     return 201, {
         "conversion_uuid": conversion_uuid,
