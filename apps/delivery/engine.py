@@ -31,6 +31,7 @@ PACING_LOOKAHEAD_SECONDS = 3600
 SAMPLE_BATCH = 8
 SAMPLE_ROUNDS = 3
 SMALL_GROUP = 8
+_RNG = random.Random()  # noqa: S311 - choosing ads, not secrets; one per process
 
 
 class Reason:
@@ -246,7 +247,7 @@ def decide(
     explain: bool = False,
 ) -> Decision:
     """Choose the ad for ``zone``, or none. ``explain`` evaluates every candidate."""
-    rng = rng or random.Random()  # noqa: S311 - choosing ads, not secrets
+    rng = rng or _RNG
     if explain:
         return _explain(zone, ctx, counters, rng)
     if not zone.active or ctx.is_bot:
