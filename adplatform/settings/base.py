@@ -142,7 +142,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "flush-zone-requests": {"task": "delivery.flush_zone_requests", "schedule": 30.0},
     "reconcile-rollups": {"task": "delivery.reconcile_rollups", "schedule": 6 * 3600.0},
     "purge-raw-events": {"task": "delivery.purge_raw_events", "schedule": 24 * 3600.0},
+    "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
 }
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_FAILURE_DEACTIVATE_AFTER = env.int("WEBHOOK_FAILURE_DEACTIVATE_AFTER", default=20)
 # Row-level impressions are kept this long (clicks and conversions forever).
 IMPRESSION_RETENTION_DAYS = env.int("IMPRESSION_RETENTION_DAYS", default=90)
 # Without a broker (embedded default) each web process drains the tracking buffer itself.
@@ -226,6 +229,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignStatusEnum": "apps.campaigns.models.CampaignStatus",
         "CampaignCreateStatusEnum": ["draft", "active"],
         "ConversionGoalTypeEnum": "apps.campaigns.models.GoalType",
+        "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
     },
     "SECURITY": [{"BearerAuth": []}],
     "APPEND_COMPONENTS": {

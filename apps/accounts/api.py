@@ -38,11 +38,12 @@ from .serializers import (
 )
 
 KEY_SHOWN_ONCE = "Store this API key securely — it will not be shown again."
+NO_STORE = {"Cache-Control": "no-store"}  # answers that carry a secret
 
 
 def _token_response(pair: dict, status: int = 200) -> Response:
     # Top-level fields as the seeds show them, and the same object under ``data``.
-    return Response({"success": True, **pair, "data": pair}, status=status)
+    return Response({"success": True, **pair, "data": pair}, status=status, headers=NO_STORE)
 
 
 def _login_rate_limits(request, email: str) -> None:
@@ -153,6 +154,7 @@ class LoginApi(APIView):
                 "message": KEY_SHOWN_ONCE,
             },
             status=201,
+            headers=NO_STORE,
         )
 
 
@@ -247,6 +249,7 @@ class ApiKeyListApi(APIView):
                 "message": KEY_SHOWN_ONCE,
             },
             status=201,
+            headers=NO_STORE,
         )
 
 

@@ -162,17 +162,19 @@ class IdempotencyMiddleware:
                 and response.status_code != 429
                 and not response.streaming
             ):
-                cache.set(
-                    cache_key,
-                    {
+                if "no-store" in response.get("Cache-Control", ""):
+                    # The answer carries a secret shown once (a key, a webhook secret): it is
+                    # not kept, and a repeat is refused instead of replayed.
+                    record = {"fingerprint": fingerprint, "withheld": True}
+                else:
+                    record = {
                         "fingerprint": fingerprint,
                         "status": response.status_code,
                         "content": response.content,
                         "content_type": response.get("Content-Type", "application/json"),
                         "location": response.get("Location"),
-                    },
-                    timeout=settings.IDEMPOTENCY_TTL_SECONDS,
-                )
+                    }
+                cache.set(cache_key, record, timeout=settings.IDEMPOTENCY_TTL_SECONDS)
             return response
         finally:
             cache.delete(lock_key)
@@ -185,6 +187,12 @@ class IdempotencyMiddleware:
                 "This Idempotency-Key was already used with a different request.",
                 message="idempotency key reused",
                 code="idempotency_key_reused",
+            )
+        if stored.get("withheld"):
+            return json_error(
+                409,
+                "This request was already processed; its answer held a secret shown only once.",
+                code="idempotent_replay_withheld",
             )
         response = HttpResponse(
             stored["content"], status=stored["status"], content_type=stored["content_type"]

@@ -5,3 +5,6 @@ class WebhooksConfig(AppConfig):
     name = "apps.webhooks"
     label = "webhooks"
     verbose_name = "Webhooks"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

@@ -392,21 +392,44 @@ def test_trusted_proxy_limits_each_client_separately(api_client):
 
 @pytest.mark.django_db
 def test_idempotent_replay(advertiser_client, advertiser_user):
-    before = ApiKey.objects.filter(user=advertiser_user).count()
+    from apps.campaigns.models import Campaign
+
+    body = {
+        "name": "Idem",
+        "bid_amount": "1.50",
+        "daily_budget": "50.00",
+        "start_date": "2026-03-10",
+    }
     first = advertiser_client.post(
-        KEYS, {"name": "idem"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-123"
+        "/api/v1/campaigns", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-123"
     )
     assert first.status_code == 201, first.content
     assert "Idempotent-Replayed" not in first
 
     second = advertiser_client.post(
-        KEYS, {"name": "idem"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-123"
+        "/api/v1/campaigns", body, format="json", HTTP_IDEMPOTENCY_KEY="abc-123"
     )
     assert second.status_code == 201
     assert second["Idempotent-Replayed"] == "true"
     assert second.json() == first.json()
+    assert Campaign.objects.filter(advertiser__user=advertiser_user, name="Idem").count() == 1
+
+
+@pytest.mark.django_db
+def test_answers_with_a_secret_are_not_kept_for_replay(advertiser_client, advertiser_user):
+    """A repeat of a key-creating request is refused: the raw key is never cached."""
+    before = ApiKey.objects.filter(user=advertiser_user).count()
+    first = advertiser_client.post(
+        KEYS, {"name": "idem"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-123"
+    )
+    assert first.status_code == 201, first.content
+    assert first["Cache-Control"] == "no-store"
+    second = advertiser_client.post(
+        KEYS, {"name": "idem"}, format="json", HTTP_IDEMPOTENCY_KEY="abc-123"
+    )
+    assert_envelope(second, 409, "idempotent_replay_withheld")
+    assert first.json()["api_key"] not in second.content.decode()
     assert ApiKey.objects.filter(user=advertiser_user).count() == before + 1
-    assert ApiKey.objects.filter(user=advertiser_user, name="idem").count() == 1
 
 
 @pytest.mark.django_db
