@@ -143,7 +143,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "reconcile-rollups": {"task": "delivery.reconcile_rollups", "schedule": 6 * 3600.0},
     "purge-raw-events": {"task": "delivery.purge_raw_events", "schedule": 24 * 3600.0},
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
+    "reporting-refresh-rollups": {"task": "reporting.refresh_rollups", "schedule": 900.0},
 }
+# Reports: the longest range one report may cover, and the per-scope hourly sums they read.
+REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=366)
+REPORT_ROLLUPS = env.bool("REPORT_ROLLUPS", default=True)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_FAILURE_DEACTIVATE_AFTER = env.int("WEBHOOK_FAILURE_DEACTIVATE_AFTER", default=20)
 # Row-level impressions are kept this long (clicks and conversions forever).

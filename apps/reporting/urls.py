@@ -1,1 +1,31 @@
-urlpatterns: list = []
+from django.urls import path
+
+from . import api
+
+urlpatterns = [
+    path(
+        "analytics/campaigns/<int:campaign_id>",
+        api.CampaignAnalyticsApi.as_view(),
+        name="analytics-campaign",
+    ),
+    path("analytics/ads/<int:ad_id>", api.AdAnalyticsApi.as_view(), name="analytics-ad"),
+    path(
+        "analytics/publishers/<int:publisher_id>",
+        api.PublisherAnalyticsApi.as_view(),
+        name="analytics-publisher",
+    ),
+    path(
+        "publishers/<int:publisher_id>/analytics",
+        api.PublisherAnalyticsAliasApi.as_view(),
+        name="publisher-analytics",
+    ),
+    path("analytics/zones/<int:zone_id>", api.ZoneAnalyticsApi.as_view(), name="analytics-zone"),
+    path("reports", api.ReportSummaryApi.as_view(), name="reports"),
+    path("reports/financial", api.FinancialReportApi.as_view(), name="reports-financial"),
+    path("reports/overview", api.OverviewReportApi.as_view(), name="reports-overview"),
+    path("reports/hourly", api.HourlyReportApi.as_view(), name="reports-hourly"),
+    path("reports/attribution", api.AttributionReportApi.as_view(), name="reports-attribution"),
+    path("reports/viewability", api.ViewabilityReportApi.as_view(), name="reports-viewability"),
+    path("reports/video", api.VideoReportApi.as_view(), name="reports-video"),
+    path("reports/floor", api.FloorReportApi.as_view(), name="reports-floor"),
+]
