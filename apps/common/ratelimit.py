@@ -47,30 +47,57 @@ def rate_usage(request: HttpRequest, *, group: str, key: str, rate: str) -> Usag
     return usage
 
 
+@dataclass(frozen=True)
+class RateWindow:
+    """The counter of one fixed window of a rate limit."""
+
+    cache_key: str
+    limit: int
+    period: int
+    window: int
+    started: float
+
+    def usage(self, count: int) -> Usage:
+        return Usage(
+            limit=self.limit,
+            remaining=max(0, self.limit - count),
+            reset_in=max(1, int((self.window + 1) * self.period - self.started)),
+            exceeded=count > self.limit,
+        )
+
+
+def rate_window(*, group: str, key: str, rate: str) -> RateWindow | None:
+    """The current window's counter for ``key`` (``None`` when rate limiting is off)."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return None
+    limit, period = _split_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:24]
+    return RateWindow(f"rlp:{group}:{digest}:{window}", limit, period, window, now)
+
+
+def rate_record(request: HttpRequest, window: RateWindow, count: int) -> Usage:
+    usage = window.usage(count)
+    _remember(request, usage)
+    return usage
+
+
 def rate_hit(request: HttpRequest, *, group: str, key: str, rate: str) -> Usage | None:
     """A lean fixed-window counter for the public hot path: one cache round trip per hit.
 
     Same rate syntax and semantics as ``rate_usage`` (django-ratelimit), but it increments
     first and only creates the window's key when the increment finds none.
     """
-    if not getattr(settings, "RATELIMIT_ENABLE", True):
+    window = rate_window(group=group, key=key, rate=rate)
+    if window is None:
         return None
-    limit, period = _split_rate(rate)
-    now = time.time()
-    window = int(now // period)
-    cache_key = f"rlp:{group}:{hashlib.sha256(key.encode()).hexdigest()[:24]}:{window}"
     try:
-        count = cache.incr(cache_key)
+        count = cache.incr(window.cache_key)
     except ValueError:  # the window's first hit (or a race for it)
-        count = 1 if cache.add(cache_key, 1, timeout=period + 5) else cache.incr(cache_key)
-    usage = Usage(
-        limit=limit,
-        remaining=max(0, limit - count),
-        reset_in=max(1, int((window + 1) * period - now)),
-        exceeded=count > limit,
-    )
-    _remember(request, usage)
-    return usage
+        added = cache.add(window.cache_key, 1, timeout=window.period + 5)
+        count = 1 if added else cache.incr(window.cache_key)
+    return rate_record(request, window, count)
 
 
 def enforce_rate(request: HttpRequest, *, group: str, key: str, rate: str) -> None:

@@ -19,9 +19,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.common.cache import PooledRedisCacheClient
 from apps.common.errors import error_body
 from apps.common.net import client_ip
-from apps.common.ratelimit import rate_hit, ratelimit_headers
+from apps.common.ratelimit import rate_hit, rate_record, rate_window, ratelimit_headers
 
 from .context import MAX_UA_LENGTH, build_context
 from .counters import CacheCounters, counters_record_request
@@ -90,6 +91,51 @@ def _rate_limited(request: HttpRequest) -> HttpResponse | None:
         "rate_limited",
         {"Retry-After": str(usage.reset_in), **ratelimit_headers(usage)},
     )
+
+
+def _raw_redis():
+    """The Redis client behind the cache, when it is ours (see apps/common/cache.py)."""
+    backend = getattr(cache, "_cache", None)
+    return backend.get_client(write=True) if isinstance(backend, PooledRedisCacheClient) else None
+
+
+def _count_and_remember(request: HttpRequest, served: dict) -> HttpResponse | None:
+    """Count the request against the public limit and store ``served``: one round trip.
+
+    The limit is checked after the decision so both writes share a pipeline; a request over
+    the limit is answered 429 and its decision dropped.
+    """
+    window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
+    client = _raw_redis()
+    if client is None:
+        if served:
+            cache.set_many(served, timeout=TOKEN_TTL_SECONDS)
+        return _rate_limited(request)
+    pipe = client.pipeline(transaction=False)
+    if window is not None:
+        rl_key = cache.make_key(window.cache_key)
+        pipe.incr(rl_key)
+        pipe.expire(rl_key, window.period + 5, nx=True)
+    dumps = cache._cache._serializer.dumps
+    for key, value in served.items():
+        pipe.set(cache.make_key(key), dumps(value), ex=TOKEN_TTL_SECONDS)
+    results = pipe.execute()
+    if window is None:
+        return None
+    usage = rate_record(request, window, int(results[0]))
+    if not usage.exceeded:
+        return None
+    return _error(
+        429,
+        "Rate limit exceeded. Retry later.",
+        "rate_limited",
+        {"Retry-After": str(usage.reset_in), **ratelimit_headers(usage)},
+    )
+
+
+def _limited_or(request: HttpRequest, served: dict, answer) -> HttpResponse:
+    limited = _count_and_remember(request, served)
+    return limited if limited is not None else answer()
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -214,12 +260,9 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         return _preflight()
     if request.method not in ("GET", "HEAD"):
         return _error(405, "Method not allowed.", "method_not_allowed", {"Allow": "GET, OPTIONS"})
-    limited = _rate_limited(request)
-    if limited is not None:
-        return limited
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
-        return _error(404, "Zone not found.", "not_found")
+        return _limited_or(request, {}, lambda: _error(404, "Zone not found.", "not_found"))
     ctx = build_context(request)
     explain = request.GET.get("debug") == "1" and _may_debug(request, zone)
     decision = decide(zone, ctx, _counters, rng=_rng(request), explain=explain)
@@ -227,16 +270,17 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         counters_record_request(zone_id=zone.id, filled=decision.filled, now=ctx.now)
     ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
     data = _ad_body(request, zone, decision.candidate, ctx, ua) if decision.candidate else None
+    served = {}
     if data is not None:
         # Seed 001's tracking forms carry no token: they name the impression, or the zone and
-        # ad served to this user, so remember the token under both (one cache round trip).
-        cache.set_many(
-            {
-                served_key(data["impression_uuid"]): data["token"],
-                last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data["token"],
-            },
-            timeout=TOKEN_TTL_SECONDS,
-        )
+        # ad served to this user, so remember the token under both.
+        served = {
+            served_key(data["impression_uuid"]): data["token"],
+            last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data["token"],
+        }
+    limited = _count_and_remember(request, served)
+    if limited is not None:
+        return limited
     body: dict = {"success": True, "data": data}
     if explain:
         body["debug"] = _explain_body(decision, ctx)
