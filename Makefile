@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format schema worker bench clean
+.PHONY: run test install migrate demo lint format schema worker bench bench-track clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,15 @@ schema: install
 ## Celery worker with beat, for the production shape (needs REDIS_URL).
 worker: install
 	$(VENV)/bin/celery -A adplatform worker -B -l info
+
+## Serve benchmark: gunicorn + wrk on loopback (see bench/README.md; DATABASE_URL/REDIS_URL honoured).
+bench: install
+	bash bench/serve_bench.sh
+
+## Tracking benchmark: impression pixels through gunicorn, totals checked exactly (needs REDIS_URL).
+bench-track: install
+	$(PY) bench/track_bench.py --workers 3 --threads 2
+	$(PY) bench/track_bench.py --workers 3 --threads 2 --kill-drainer
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
