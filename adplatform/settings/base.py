@@ -154,8 +154,10 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_FAILURE_DEACTIVATE_AFTER = env.int("WEBHOOK_FAILURE_DEACTIVATE_AFTER", default=20)
 # Row-level impressions are kept this long (clicks and conversions forever).
 IMPRESSION_RETENTION_DAYS = env.int("IMPRESSION_RETENTION_DAYS", default=90)
-# Without a broker (embedded default) each web process drains the tracking buffer itself.
-EVENT_DRAIN_IN_PROCESS = env.bool("EVENT_DRAIN_IN_PROCESS", default=not REDIS_URL)
+# Each web process also drains the tracking buffer in a thread (draining is idempotent and
+# safe to run concurrently), so reports stay fresh even where no Celery worker runs; the
+# embedded default has no other drainer.
+EVENT_DRAIN_IN_PROCESS = env.bool("EVENT_DRAIN_IN_PROCESS", default=True)
 EVENT_DRAIN_INTERVAL_SECONDS = env.float("EVENT_DRAIN_INTERVAL_SECONDS", default=2.0)
 # One address sending this many invalid events within 10 minutes raises a fraud.alert.
 FRAUD_ALERT_THRESHOLD = env.int("FRAUD_ALERT_THRESHOLD", default=100)
