@@ -22,7 +22,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.common.net import client_ip
-from apps.common.ratelimit import rate_hit
+from apps.common.ratelimit import rate_hit, rate_record, rate_window
 
 from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
 from .engine import MICROS
@@ -35,6 +35,7 @@ from .views import (
     _json,
     _preflight,
     _public,
+    _raw_redis,
     last_served_key,
     served_key,
 )
@@ -124,9 +125,6 @@ def _token(request: HttpRequest, raw: str | None, of: str) -> tuple[ServeToken |
         token = token_verify(raw, max_age_seconds=TOKEN_TTL_SECONDS)
     except TokenError as exc:
         return None, _invalid(request, of, exc.reason)
-    usage = rate_hit(request, group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
-    if usage is not None and usage.exceeded:
-        return token, _invalid(request, of, "rate_limited", token)
     ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
     if parse_user_agent(ua).is_bot:
         return token, _invalid(request, of, "bot", token)
@@ -142,7 +140,33 @@ def _browser_check(request: HttpRequest, token: ServeToken, of: str) -> str | No
 
 
 def _first_time(event_uuid: str, of: str, request, token) -> str | None:
-    if cache.add(f"seen:{event_uuid}", 1, timeout=SEEN_TTL_SECONDS):
+    """Count the request against the public limit and claim the event's uuid.
+
+    Returns the reason the event is refused (``rate_limited`` or ``duplicate``), recorded as
+    invalid traffic, or ``None``. With Redis both steps share one pipelined round trip.
+    """
+    window = rate_window(group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
+    seen_key = f"seen:{event_uuid}"
+    client = _raw_redis()
+    if client is None:
+        usage = rate_hit(
+            request, group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC
+        )
+        if usage is not None and usage.exceeded:
+            return _invalid(request, of, "rate_limited", token)
+        claimed = cache.add(seen_key, 1, timeout=SEEN_TTL_SECONDS)
+    else:
+        pipe = client.pipeline(transaction=False)
+        if window is not None:
+            rl_key = cache.make_key(window.cache_key)
+            pipe.incr(rl_key)
+            pipe.expire(rl_key, window.period + 5, nx=True)
+        pipe.set(cache.make_key(seen_key), 1, nx=True, ex=SEEN_TTL_SECONDS)
+        results = pipe.execute()
+        claimed = bool(results[-1])
+        if window is not None and rate_record(request, window, int(results[0])).exceeded:
+            return _invalid(request, of, "rate_limited", token)
+    if claimed:
         return None
     return _invalid(request, of, "duplicate", token)
 

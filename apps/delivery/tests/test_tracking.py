@@ -421,3 +421,14 @@ def test_requests_and_fills_reach_the_zone_rollup(browser, zone):
     zone_requests_flush()  # copying again changes nothing
     rows = {r.zone_id: (r.requests, r.fills) for r in ZoneHourlyStat.objects.all()}
     assert rows == {zone.id: (3, 3), empty.id: (2, 0)}
+
+
+def test_tracking_rate_limit_refuses_and_records(browser, zone):
+    live_ad()
+    urls = [path_of(served(browser, zone)["ad"]["impression_url"]) for _ in range(3)]
+    with override_settings(RATELIMIT_PUBLIC="2/h"):
+        for url in urls:
+            assert browser.get(url)["Content-Type"] == GIF_TYPE
+    events_drain()
+    assert ImpressionEvent.objects.count() == 2
+    assert list(InvalidEvent.objects.values_list("reason", flat=True)) == ["rate_limited"]
