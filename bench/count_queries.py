@@ -5,10 +5,12 @@
 Builds a RequestFactory request for the zone (desktop Chrome, ``country=US``) and calls
 ``apps.delivery.views.serve`` directly: the first call is cold (it may build the inventory
 index), the next ones are warm and are counted with ``CaptureQueriesContext``. The same is
-then done through the whole middleware stack with the test ``Client``. SQL statements on the
-database cache table (the embedded default's shared cache) are counted apart from ORM queries
-(and so are bare BEGIN/COMMIT statements, which the database cache's writes issue): with
-``REDIS_URL`` set the cache is Redis and makes no SQL at all. Prints one JSON object.
+then done through the whole middleware stack with the test ``Client``. Cache operations are
+the Django cache API calls; with Redis, the round trips redis-py makes are counted as well.
+SQL statements on the database cache table (the embedded default's shared cache) are counted
+apart from ORM queries, and so are bare BEGIN/COMMIT statements, which the database cache's
+writes issue. With ``REDIS_URL`` set the cache is Redis and makes no SQL at all. Prints one
+JSON object.
 """
 
 from __future__ import annotations
@@ -111,12 +113,46 @@ class CacheOps:
                 setattr(backend, name, saved)
 
 
+class RedisRoundTrips:
+    """Counts what redis-py sends: one ``send_packed_command`` per round trip (a pipeline is one).
+
+    It sees the serve path's own pipelines too, which bypass the Django cache API.
+    """
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._saved = None
+
+    def __enter__(self):
+        try:
+            from redis.connection import AbstractConnection
+        except ImportError:
+            return self
+        self._saved = AbstractConnection.send_packed_command
+        original = self._saved
+
+        def counted(conn, *args, **kwargs):
+            self.count += 1
+            return original(conn, *args, **kwargs)
+
+        AbstractConnection.send_packed_command = counted
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._saved is not None:
+            from redis.connection import AbstractConnection
+
+            AbstractConnection.send_packed_command = self._saved
+
+
 def measure(call) -> dict:
     call()  # cold: may build the index
-    with CaptureQueriesContext(connection) as ctx, CacheOps() as ops:
+    with CaptureQueriesContext(connection) as ctx, CacheOps() as ops, RedisRoundTrips() as rt:
         call()  # the first warm call, the one the brief pins
     first = split(ctx.captured_queries)
     first["cache_operations"] = ops.calls
+    is_redis = "redis" in settings.CACHES["default"]["BACKEND"].lower()
+    first["redis_round_trips"] = rt.count if is_redis else None
     with CaptureQueriesContext(connection) as ctx:
         statuses = [call() for _ in range(WARM_CALLS)]
     more = split(ctx.captured_queries)

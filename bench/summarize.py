@@ -205,9 +205,9 @@ def markdown(result: dict) -> str:
     lines.append("")
     lines.append(
         "| ads | fill (warm-up) | warm decision: ORM queries | cache-table SQL "
-        "| BEGIN/COMMIT | cache operations |"
+        "| BEGIN/COMMIT | cache API calls | Redis round trips |"
     )
-    lines.append("| ---: | --- | ---: | ---: | ---: | --- |")
+    lines.append("| ---: | --- | ---: | ---: | ---: | --- | ---: |")
     for ads, size in result["sizes"].items():
         fill = size.get("fill", {})
         warm = size.get("queries", {}).get("view", {}).get("warm_call", {})
@@ -216,7 +216,8 @@ def markdown(result: dict) -> str:
             f"| {int(ads):,} | {fill.get('filled')}/{fill.get('total')} "
             f"| {warm.get('orm', size.get('queries', {}).get('error'))} "
             f"| {warm.get('cache_table')} | {warm.get('transaction_control')} "
-            f"| {len(ops) if ops is not None else None}: {', '.join(ops or [])} |"
+            f"| {len(ops) if ops is not None else None}: {', '.join(ops or [])} "
+            f"| {warm.get('redis_round_trips', 'n/a')} |"
         )
     targets = result["targets"]
     lines += [
