@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("apps.delivery.urls")),
     path("", include("apps.reporting.urls")),
     path("", include("apps.webhooks.urls")),
+    path("", include("apps.billing.urls")),
     # Anything else under /api/v1 is a JSON 404, never an HTML page.
     re_path(r"^.*$", api_not_found),
 ]

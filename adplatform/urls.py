@@ -11,6 +11,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("demo/", demo_page, name="demo"),
     path("admin/", admin.site.urls),
+    path("", include("apps.dashboards.urls")),
     path("api/v1/", include("adplatform.api_urls")),
     re_path(r"^api/.*$", api_not_found),
 ]

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "apps.delivery",
     "apps.reporting",
     "apps.webhooks",
+    "apps.billing",
+    "apps.dashboards",
 ]
 
 MIDDLEWARE = [
