@@ -97,6 +97,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # Opening a SQLite connection (and running the PRAGMAs) costs ~3 ms; keep it per thread.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=600)
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -125,7 +127,9 @@ else:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "adplatform_cache",
             "KEY_PREFIX": "adp",
-            "OPTIONS": {"MAX_ENTRIES": 100_000},
+            # Money counters are not kept here (see apps/common/tallies.py); the drain thread
+            # purges expired rows, so culling (random deletion when full) is a last resort.
+            "OPTIONS": {"MAX_ENTRIES": 2_000_000},
         }
     }
     CELERY_BROKER_URL = "memory://"
@@ -292,6 +296,11 @@ TRAFFIC_ALLOW_HTTP_CLIENTS = env.bool("TRAFFIC_ALLOW_HTTP_CLIENTS", default=True
 GEOIP_MMDB_PATH = env.str("GEOIP_MMDB_PATH", default="")
 # How often each process checks the shared inventory version (seconds).
 INVENTORY_CHECK_SECONDS = env.float("INVENTORY_CHECK_SECONDS", default=1.0)
+# A changed inventory is compiled by a background thread while requests keep the old index.
+INVENTORY_REBUILD_IN_BACKGROUND = env.bool("INVENTORY_REBUILD_IN_BACKGROUND", default=True)
+# Seed 001's token-less tracking forms find the serve they name for this long (the signed
+# URLs themselves stay valid for 24 hours); bounds what serving keeps in the cache.
+SERVED_MEMORY_SECONDS = env.int("SERVED_MEMORY_SECONDS", default=6 * 3600)
 VAST_AD_SYSTEM = env.str("VAST_AD_SYSTEM", default="Ad Platform")
 
 # --- Logging ----------------------------------------------------------------------------

@@ -22,3 +22,4 @@ else:
 EVENT_DRAIN_IN_PROCESS = False
 # Serving sees inventory changes at once in tests.
 INVENTORY_CHECK_SECONDS = 0
+INVENTORY_REBUILD_IN_BACKGROUND = False

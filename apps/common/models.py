@@ -29,3 +29,20 @@ class DomainEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.uuid}"
+
+
+class SharedCounter(models.Model):
+    """An integer every server process adds to atomically: the embedded default's counters.
+
+    Redis does this in production. Without it, Django's database cache would increment by
+    read-then-write (increments lost between processes) and cull entries at random when full
+    (a budget counter could vanish), so money counters live here instead. ``expires_at`` is a
+    Unix time; expired rows read as absent and are purged periodically.
+    """
+
+    name = models.CharField(max_length=255, primary_key=True)
+    value = models.BigIntegerField(default=0)
+    expires_at = models.FloatField(null=True, blank=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} = {self.value}"

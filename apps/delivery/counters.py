@@ -1,7 +1,9 @@
 """Serving counters: spend today and in total per campaign, impressions per user.
 
-They live in the shared cache: Redis when ``REDIS_URL`` is set (atomic ``INCRBY``, one
-``MGET`` per read), otherwise the embedded default's shared cache. Money is counted in
+They live in Redis when ``REDIS_URL`` is set (atomic ``INCRBY``, one ``MGET`` per read);
+in the embedded default (Django's database cache, which neither increments atomically nor
+keeps entries when full) in the database's ``SharedCounter`` table instead; with any other
+cache (tests' local memory) in that cache. Money is counted in
 micros (millionths of the currency) so sub-cent CPM charges add up without rounding.
 The decision reads them (``CacheCounters``); tracking writes them (``counters_record_*``).
 """
@@ -16,6 +18,8 @@ from datetime import UTC, datetime
 
 from django.core.cache import cache
 
+from apps.common.tallies import tallies_add, tallies_enabled, tallies_get_many, tallies_seed
+
 from .engine import CampaignRule, Counters
 
 DAY_TTL_SECONDS = 3 * 24 * 3600
@@ -27,6 +31,11 @@ def spend_today_key(campaign_id: int, local_day: str) -> str:
 
 def spend_total_key(campaign_id: int) -> str:
     return f"spend:t:{campaign_id}"
+
+
+def advertiser_spend_key(advertiser_id: int) -> str:
+    """All-time spend of an advertiser, checked against its wallet's funds."""
+    return f"spend:a:{advertiser_id}"
 
 
 def frequency_key(campaign_id: int, user_key: str) -> str:
@@ -50,7 +59,9 @@ class CacheCounters:
             keys.append(spend_total_key(c.id))
             if c.frequency_cap is not None:
                 keys.append(frequency_key(c.id, user_key))
-        values = cache.get_many(keys)
+            if c.advertiser_funds_micros is not None:
+                keys.append(advertiser_spend_key(c.advertiser_id))
+        values = counters_get_many(keys)
         result = {}
         for c in campaigns:
             result[c.id] = Counters(
@@ -59,26 +70,76 @@ class CacheCounters:
                 user_impressions=int(values.get(frequency_key(c.id, user_key), 0))
                 if c.frequency_cap is not None
                 else 0,
+                advertiser_spend_micros=int(values.get(advertiser_spend_key(c.advertiser_id), 0))
+                if c.advertiser_funds_micros is not None
+                else 0,
             )
         return result
 
 
-def _incr(key: str, amount: int, ttl: int | None) -> int:
-    """Atomic add; one cache round trip unless the key does not exist yet."""
+def counters_get_many(keys: list[str]) -> dict:
+    return tallies_get_many(keys) if tallies_enabled() else cache.get_many(keys)
+
+
+def counters_seed_advertiser_spend(advertiser_ids: Iterable[int]) -> None:
+    """Give limited advertisers a spend counter if theirs is missing (a flushed cache, or
+    spend from before the wallet was limited): the drained total from the hourly rollups."""
+    from django.db.models import Sum
+
+    from .models import HourlyStat
+
+    keys = {advertiser_spend_key(a): a for a in advertiser_ids}
+    missing = set(keys) - set(counters_get_many(list(keys)))
+    if not missing:
+        return
+    ids = [keys[k] for k in missing]
+    totals = dict(
+        HourlyStat.objects.filter(advertiser_id__in=ids)
+        .values_list("advertiser_id")
+        .annotate(total=Sum("spend_micros"))
+        .values_list("advertiser_id", "total")
+    )
+    values = {advertiser_spend_key(a): int(totals.get(a) or 0) for a in ids}
+    if tallies_enabled():
+        tallies_seed(values)
+    else:
+        for key, value in values.items():
+            cache.add(key, value, timeout=None)
+
+
+def _incr_many(items: list[tuple[str, int, int | None]]) -> None:
+    if tallies_enabled():
+        tallies_add(items)
+        return
+    for key, amount, ttl in items:
+        _incr(key, amount, ttl)
+
+
+def _incr(key: str, amount: int, ttl: int | None) -> None:
+    """Atomic add; one round trip unless the key does not exist yet."""
+    if tallies_enabled():
+        tallies_add([(key, amount, ttl)])
+        return
     for _ in range(3):
         try:
-            return cache.incr(key, amount)
+            cache.incr(key, amount)
+            return
         except ValueError:  # first use of the key (or it just expired)
             if cache.add(key, amount, timeout=ttl):
-                return amount
+                return
     raise RuntimeError(f"Could not increment counter {key}")
 
 
 def counters_record_spend(*, campaign: CampaignRule, micros: int, now: datetime) -> None:
     if micros <= 0:
         return
-    _incr(spend_today_key(campaign.id, local_day(campaign, now)), micros, DAY_TTL_SECONDS)
-    _incr(spend_total_key(campaign.id), micros, None)
+    _incr_many(
+        [
+            (spend_today_key(campaign.id, local_day(campaign, now)), micros, DAY_TTL_SECONDS),
+            (spend_total_key(campaign.id), micros, None),
+            (advertiser_spend_key(campaign.advertiser_id), micros, None),
+        ]
+    )
 
 
 def counters_record_user_impression(*, campaign: CampaignRule, user_key: str) -> None:
@@ -155,7 +216,7 @@ def zone_request_counts(
                 zone_requests_key(zone_id, stamp),
                 zone_fills_key(zone_id, stamp),
             )
-    values = cache.get_many([k for pair in keys.values() for k in pair])
+    values = counters_get_many([k for pair in keys.values() for k in pair])
     result = {}
     for (zone_id, hour), (req_key, fill_key) in keys.items():
         requests = int(values.get(req_key, 0))

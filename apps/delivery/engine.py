@@ -48,6 +48,7 @@ class Reason:
     OS = "os_not_targeted"
     DAILY_BUDGET = "daily_budget_exhausted"
     TOTAL_BUDGET = "total_budget_exhausted"
+    FUNDS = "advertiser_funds_exhausted"
     PACING = "pacing_ahead_of_schedule"
     FREQUENCY = "frequency_cap_reached"
     OUTBID = "outbid"
@@ -85,6 +86,8 @@ class CampaignRule:
     frequency_cap: int | None = None
     frequency_window_hours: int | None = None
     targeting: Targeting = field(default_factory=Targeting)
+    # What the advertiser's wallet can pay in all (deposits and credit); None = no limit.
+    advertiser_funds_micros: int | None = None
 
     @property
     def impression_cost_micros(self) -> int:
@@ -164,6 +167,7 @@ class Counters:
     spend_today_micros: int = 0
     spend_total_micros: int = 0
     user_impressions: int = 0
+    advertiser_spend_micros: int = 0  # all-time, read only when the wallet is limited
 
 
 class CounterReader(Protocol):
@@ -220,6 +224,11 @@ def counter_reason(campaign: CampaignRule, counters: Counters, ctx: RequestConte
         return Reason.TOTAL_BUDGET
     if total is not None and counters.spend_total_micros >= total:
         return Reason.TOTAL_BUDGET
+    funds = campaign.advertiser_funds_micros
+    if funds is not None and (
+        counters.advertiser_spend_micros >= funds or counters.advertiser_spend_micros + cost > funds
+    ):
+        return Reason.FUNDS
     daily = campaign.daily_budget_micros
     if daily is not None:
         if counters.spend_today_micros + cost > daily or counters.spend_today_micros >= daily:

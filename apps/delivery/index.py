@@ -8,6 +8,7 @@ approval, website and zone include/exclude lists, categories, publisher blocks a
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import defaultdict
@@ -32,6 +33,7 @@ from .engine import (
     effective_cpm_micros,
 )
 
+logger = logging.getLogger(__name__)
 
 class StaticReason:
     PUBLISHER_NOT_APPROVED = "publisher_not_approved"
@@ -251,13 +253,14 @@ def index_build(version: int) -> InventoryIndex:
         .select_related("campaign__advertiser")
         .order_by("id")
     )
+    funds = advertiser_funds()
     campaigns: dict[int, tuple[CampaignRule, PlacementRules]] = {}
     by_format: dict[tuple, list[AdRecord]] = defaultdict(list)
     by_id: dict[int, AdRecord] = {}
     for ad in ads:
         c = ad.campaign
         if c.id not in campaigns:
-            campaigns[c.id] = _campaign_rules(c)
+            campaigns[c.id] = _campaign_rules(c, funds)
         rule, placement = campaigns[c.id]
         record = AdRecord(
             ad_id=ad.id,
@@ -284,6 +287,11 @@ def index_build(version: int) -> InventoryIndex:
         )
         by_format[format_key(record)].append(record)
         by_id[record.ad_id] = record
+    limited = {rule.advertiser_id for rule, _ in campaigns.values()} & set(funds)
+    if limited:
+        from .counters import counters_seed_advertiser_spend
+
+        counters_seed_advertiser_spend(limited)
     return InventoryIndex(
         version=version,
         zones=zones,
@@ -301,10 +309,19 @@ def campaign_rule(campaign_id: int) -> CampaignRule | None:
     from apps.campaigns.models import Campaign
 
     campaign = Campaign.objects.select_related("advertiser").filter(pk=campaign_id).first()
-    return _campaign_rules(campaign)[0] if campaign is not None else None
+    return _campaign_rules(campaign, advertiser_funds())[0] if campaign is not None else None
 
 
-def _campaign_rules(c) -> tuple[CampaignRule, PlacementRules]:
+def advertiser_funds() -> dict[int, int]:
+    """Advertiser id -> what its wallet can pay in all, in micros, for limited wallets."""
+    try:
+        from apps.billing.selectors import wallet_spend_limits
+    except ImportError:  # TEMP: until apps.billing lands
+        return {}
+    return wallet_spend_limits()
+
+
+def _campaign_rules(c, funds: dict[int, int]) -> tuple[CampaignRule, PlacementRules]:
     t = c.targeting or {}
     rule = CampaignRule(
         id=c.id,
@@ -320,6 +337,7 @@ def _campaign_rules(c) -> tuple[CampaignRule, PlacementRules]:
         total_budget_micros=micros(c.total_budget),
         frequency_cap=c.frequency_cap_impressions,
         frequency_window_hours=c.frequency_cap_window_hours,
+        advertiser_funds_micros=funds.get(c.advertiser_id),
         targeting=Targeting(
             countries=frozenset(t.get("countries") or ()),
             regions=frozenset(t.get("regions") or ()),
@@ -383,10 +401,44 @@ def current_index() -> InventoryIndex:
     _checked_at = now
     if index is not None and index.version == version:
         return index
+    if index is not None and getattr(settings, "INVENTORY_REBUILD_IN_BACKGROUND", False):
+        # Keep answering from the previous index while one thread builds the next, so a
+        # change to inventory never stalls requests behind a build.
+        _rebuild_in_background(version)
+        return index
     with _lock:
         if _current is None or _current.version != version:
             _current = index_build(version)
         return _current
+
+
+_building: threading.Thread | None = None
+
+
+def _rebuild_in_background(version: int) -> None:
+    global _building
+    with _lock:
+        if _building is not None and _building.is_alive():
+            return
+        _building = threading.Thread(
+            target=_build_and_swap, args=(version,), name="index-build", daemon=True
+        )
+        _building.start()
+
+
+def _build_and_swap(version: int) -> None:
+    global _current
+    from django.db import connection
+
+    try:
+        built = index_build(version)
+        with _lock:
+            if _current is None or _current.version < built.version:
+                _current = built
+    except Exception:
+        logger.exception("Building the inventory index failed; serving the previous one")
+    finally:
+        connection.close()
 
 
 def index_reset() -> None:

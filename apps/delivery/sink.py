@@ -198,10 +198,21 @@ def _drain_forever() -> None:
             events_drain()
             if rounds % 15 == 0:
                 zone_requests_flush()
+            if rounds % 150 == 0:
+                _embedded_housekeeping()
         except Exception:
             logger.exception("Event drain failed; will retry")
         finally:
             connection.close()
+
+
+def _embedded_housekeeping() -> None:
+    """Expired counters and cache rows go; Redis expires keys itself."""
+    from apps.common.tallies import cache_purge_expired, tallies_enabled, tallies_purge_expired
+
+    if tallies_enabled():
+        tallies_purge_expired()
+        cache_purge_expired()
 
 
 def zone_requests_flush(*, hours_back: int = 2, now=None) -> int:
@@ -241,6 +252,7 @@ def event_record(
 
     from .counters import (
         DAY_TTL_SECONDS,
+        advertiser_spend_key,
         counters_record_spend,
         counters_record_user_impression,
         frequency_key,
@@ -264,6 +276,7 @@ def event_record(
             pipe.incrby(day_key, spend_micros)
             pipe.expire(day_key, DAY_TTL_SECONDS, nx=True)
             pipe.incrby(cache.make_key(spend_total_key(rule.id)), spend_micros)
+            pipe.incrby(cache.make_key(advertiser_spend_key(rule.advertiser_id)), spend_micros)
         if cap:
             freq_key = cache.make_key(frequency_key(rule.id, frequency_user_key))
             pipe.incr(freq_key)

@@ -208,7 +208,8 @@ def _served_token(request: HttpRequest, params: dict) -> str | None:
     if zone_uuid and ad_uuid and len(zone_uuid) <= 64 and len(ad_uuid) <= 64:
         ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
         user_key = user_key_for(request, client_ip(request), ua)
-        return cache.get(last_served_key(zone_uuid, ad_uuid, user_key))
+        impression_uuid = cache.get(last_served_key(zone_uuid, ad_uuid, user_key))
+        return cache.get(served_key(impression_uuid)) if impression_uuid else None
     return None
 
 

@@ -109,7 +109,7 @@ def _count_and_remember(request: HttpRequest, served: dict) -> HttpResponse | No
     client = _raw_redis()
     if client is None:
         if served:
-            cache.set_many(served, timeout=TOKEN_TTL_SECONDS)
+            cache.set_many(served, timeout=settings.SERVED_MEMORY_SECONDS)
         return _rate_limited(request)
     pipe = client.pipeline(transaction=False)
     if window is not None:
@@ -118,7 +118,7 @@ def _count_and_remember(request: HttpRequest, served: dict) -> HttpResponse | No
         pipe.expire(rl_key, window.period + 5, nx=True)
     dumps = cache._cache._serializer.dumps
     for key, value in served.items():
-        pipe.set(cache.make_key(key), dumps(value), ex=TOKEN_TTL_SECONDS)
+        pipe.set(cache.make_key(key), dumps(value), ex=settings.SERVED_MEMORY_SECONDS)
     results = pipe.execute()
     if window is None:
         return None
@@ -273,10 +273,11 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     served = {}
     if data is not None:
         # Seed 001's tracking forms carry no token: they name the impression, or the zone and
-        # ad served to this user, so remember the token under both.
+        # ad served to this user. Remember the token by impression, and the impression by
+        # (zone, ad, user), for SERVED_MEMORY_SECONDS.
         served = {
             served_key(data["impression_uuid"]): data["token"],
-            last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data["token"],
+            last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data["impression_uuid"],
         }
     limited = _count_and_remember(request, served)
     if limited is not None:

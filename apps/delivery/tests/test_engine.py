@@ -191,6 +191,22 @@ def test_daily_and_total_budget():
     )
 
 
+def test_advertiser_funds_stop_every_campaign_of_the_advertiser():
+    funded = campaign(1, advertiser_funds_micros=10 * MICROS)
+    zone = zone_of(candidate(1, funded))
+    spent = FakeCounters({1: Counters(advertiser_spend_micros=9 * MICROS)})
+    assert chosen(zone, counters=spent) == 1
+    # One more CPM 2.00 impression (0.002) would pass what the wallet can pay.
+    almost = FakeCounters({1: Counters(advertiser_spend_micros=10 * MICROS - 1000)})
+    assert chosen(zone, counters=almost) is None
+    # No limit: the advertiser's spend does not matter.
+    unlimited = zone_of(candidate(1, campaign(1)))
+    huge = FakeCounters({1: Counters(advertiser_spend_micros=10**15)})
+    assert chosen(unlimited, counters=huge) == 1
+    explained = decide(zone, ctx(), almost, explain=True).explanation
+    assert [row[3] for row in explained] == [Reason.FUNDS]
+
+
 def test_cpc_campaign_stops_when_budget_reached():
     camp = campaign(1, pricing_model="cpc", daily_budget_micros=5 * MICROS)
     zone = zone_of(candidate(1, camp))

@@ -214,6 +214,21 @@ def test_inventory_change_rebuilds_the_index(browser, zone, django_capture_on_co
     assert serve(browser, zone).json()["data"] is None
 
 
+@pytest.mark.django_db(transaction=True)
+def test_inventory_change_is_built_in_the_background(browser, zone, settings):
+    from apps.delivery import index as index_module
+
+    settings.INVENTORY_REBUILD_IN_BACKGROUND = True
+    ad = live_ad()
+    assert serve(browser, zone).json()["data"]["ad"]["uuid"] == str(ad.uuid)
+    old = current_index()
+    campaign_pause(campaign=ad.campaign)  # commits: the version moves on
+    assert current_index() is old  # answered at once from the previous index …
+    index_module._building.join(timeout=30)
+    assert current_index().version != old.version  # … until the new one is swapped in
+    assert serve(browser, zone).json()["data"] is None
+
+
 def test_highest_bid_wins_and_priority_first(browser, zone):
     live_ad(campaign=live_campaign(bid_amount=Decimal("1.00")))
     rich = live_ad(campaign=live_campaign(bid_amount=Decimal("4.00")))

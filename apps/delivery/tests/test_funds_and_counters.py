@@ -1,0 +1,120 @@
+"""Advertiser funds stop serving; the embedded default's counters are atomic and never culled."""
+
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+
+from apps.common.models import SharedCounter
+from apps.common.tallies import (
+    cache_purge_expired,
+    tallies_add,
+    tallies_enabled,
+    tallies_get_many,
+    tallies_purge_expired,
+    tallies_seed,
+)
+from apps.delivery import index as index_module
+from apps.delivery.counters import advertiser_spend_key, spend_total_key
+from apps.delivery.models import HourlyStat
+from apps.delivery.sink import events_drain
+from apps.delivery.tests.test_serve_api import live_ad, live_campaign
+from apps.delivery.tests.test_tracking import browser, path_of, served, zone  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+DATABASE_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "adplatform_cache",
+        "KEY_PREFIX": "adp-test-db",
+    }
+}
+
+
+def test_serving_stops_when_the_advertisers_funds_are_spent(browser, zone, monkeypatch):  # noqa: F811
+    # CPM 1000.00: each impression costs 1.00; the wallet can pay 2.00 in all.
+    ad = live_ad(campaign=live_campaign(bid_amount=Decimal("1000.00")))
+    advertiser_id = ad.campaign.advertiser_id
+    monkeypatch.setattr(index_module, "advertiser_funds", lambda: {advertiser_id: 2_000_000})
+    for _ in range(2):
+        data = served(browser, zone)
+        assert data is not None
+        browser.get(path_of(data["ad"]["impression_url"]))
+    assert served(browser, zone) is None
+    debug = browser.get(f"/api/v1/serve/{zone.uuid}", {"debug": "1"})
+    assert debug.status_code == 200  # not the owner: no explanation, but no ad either
+    events_drain()
+    assert HourlyStat.objects.get().spend_micros == 2_000_000
+
+
+def test_a_missing_advertiser_counter_is_seeded_from_the_rollups(browser, zone, monkeypatch):  # noqa: F811
+    from django.core.cache import cache
+
+    ad = live_ad(campaign=live_campaign(bid_amount=Decimal("1000.00")))
+    advertiser_id = ad.campaign.advertiser_id
+    data = served(browser, zone)
+    browser.get(path_of(data["ad"]["impression_url"]))
+    events_drain()
+    cache.delete(advertiser_spend_key(advertiser_id))  # e.g. a flushed cache
+    monkeypatch.setattr(index_module, "advertiser_funds", lambda: {advertiser_id: 1_500_000})
+    index_module.index_reset()
+    # 1.00 already spent (from the rollups) + 1.00 more would pass 1.50.
+    assert served(browser, zone) is None
+    assert cache.get(advertiser_spend_key(advertiser_id)) == 1_000_000
+
+
+def test_tallies_add_read_expire_seed_and_purge():
+    tallies_add([("a", 5, None), ("b", 1, 60), ("a", 2, None)])
+    assert tallies_get_many(["a", "b", "c"]) == {"a": 7, "b": 1}
+    tallies_add([("b", 1, 3600)])  # the expiry is fixed when the counter is made
+    expires = SharedCounter.objects.get(name="b").expires_at
+    assert expires < time.time() + 61
+    SharedCounter.objects.filter(name="b").update(expires_at=time.time() - 1)
+    assert tallies_get_many(["b"]) == {}
+    tallies_add([("b", 4, 60)])  # an expired counter starts over
+    assert tallies_get_many(["b"]) == {"b": 4}
+    tallies_seed({"a": 100, "s": 9})
+    assert tallies_get_many(["a", "s"]) == {"a": 7, "s": 9}
+    SharedCounter.objects.filter(name="s").update(expires_at=time.time() - 1)
+    assert tallies_purge_expired() == 1
+
+
+@override_settings(CACHES=DATABASE_CACHE, REDIS_URL="")
+def test_embedded_default_counts_money_in_shared_counters(browser, zone):  # noqa: F811
+    from django.core.cache import cache
+    from django.core.management import call_command
+
+    call_command("createcachetable")  # made by a migration only where it is configured
+    assert tallies_enabled()
+    ad = live_ad(campaign=live_campaign(bid_amount=Decimal("2.50"), total_budget=Decimal("5")))
+    data = served(browser, zone)
+    browser.get(path_of(data["ad"]["impression_url"]))
+    values = tallies_get_many(
+        [spend_total_key(ad.campaign_id), advertiser_spend_key(ad.campaign.advertiser_id)]
+    )
+    assert set(values.values()) == {2500}
+    assert cache.get(spend_total_key(ad.campaign_id)) is None  # not in the culled cache
+    cache.set("short-lived", 1, timeout=-1)
+    assert cache_purge_expired() >= 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrency needs PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_tallies_add_atomically_under_concurrency():
+    def worker():
+        try:
+            for _ in range(50):
+                tallies_add([("race", 1, None)])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert tallies_get_many(["race"]) == {"race": 400}
