@@ -16,7 +16,7 @@ import time
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from apps.common.tallies import tallies_add, tallies_enabled, tallies_get_many, tallies_seed
 
@@ -47,34 +47,65 @@ def local_day(campaign: CampaignRule, now: datetime) -> str:
 
 
 class CacheCounters:
-    """Reads every counter a decision needs in one cache round trip."""
+    """Reads every counter a decision needs in one cache round trip.
+
+    With Redis, a request's rate-limit increment (``rate_key``) can ride along: the first
+    read pipelines ``INCR`` of that key with the ``MGET`` and keeps the count in
+    ``rate_count``, so the serve path pays one round trip for both.
+    """
+
+    def __init__(self, *, redis=None, rate_key: str | None = None, rate_ttl: int = 0):
+        self.redis = redis
+        self.rate_key = rate_key
+        self.rate_ttl = rate_ttl
+        self.rate_count: int | None = None
 
     def read(
         self, campaigns: Iterable[CampaignRule], *, user_key: str, now: datetime
     ) -> dict[int, Counters]:
-        campaigns = list(campaigns)
+        days: dict[object, str] = {}  # local day per time zone, computed once per read
+        plan = []
         keys: list[str] = []
         for c in campaigns:
-            keys.append(spend_today_key(c.id, local_day(c, now)))
-            keys.append(spend_total_key(c.id))
-            if c.frequency_cap is not None:
-                keys.append(frequency_key(c.id, user_key))
-            if c.advertiser_funds_micros is not None:
-                keys.append(advertiser_spend_key(c.advertiser_id))
-        values = counters_get_many(keys)
-        result = {}
-        for c in campaigns:
-            result[c.id] = Counters(
-                spend_today_micros=int(values.get(spend_today_key(c.id, local_day(c, now)), 0)),
-                spend_total_micros=int(values.get(spend_total_key(c.id), 0)),
-                user_impressions=int(values.get(frequency_key(c.id, user_key), 0))
-                if c.frequency_cap is not None
-                else 0,
-                advertiser_spend_micros=int(values.get(advertiser_spend_key(c.advertiser_id), 0))
+            day = days.get(c.tz)
+            if day is None:
+                day = days[c.tz] = now.astimezone(c.tz).strftime("%Y%m%d")
+            row = (
+                c.id,
+                spend_today_key(c.id, day),
+                spend_total_key(c.id),
+                frequency_key(c.id, user_key) if c.frequency_cap is not None else None,
+                advertiser_spend_key(c.advertiser_id)
                 if c.advertiser_funds_micros is not None
-                else 0,
+                else None,
             )
-        return result
+            plan.append(row)
+            keys.extend(k for k in row[1:] if k is not None)
+        values = self._read_redis(keys) if self.redis is not None else counters_get_many(keys)
+        get = values.get
+        return {
+            cid: Counters(
+                spend_today_micros=int(get(day_key, 0)),
+                spend_total_micros=int(get(total_key, 0)),
+                user_impressions=int(get(freq_key, 0)) if freq_key else 0,
+                advertiser_spend_micros=int(get(adv_key, 0)) if adv_key else 0,
+            )
+            for cid, day_key, total_key, freq_key, adv_key in plan
+        }
+
+    def _read_redis(self, keys: list[str]) -> dict[str, int]:
+        make_key = caches["default"].make_key
+        pipe = self.redis.pipeline(transaction=False)
+        counting = self.rate_key is not None and self.rate_count is None
+        if counting:
+            pipe.incr(self.rate_key)
+            pipe.expire(self.rate_key, self.rate_ttl, nx=True)
+        pipe.mget([make_key(k) for k in keys])
+        results = pipe.execute()
+        if counting:
+            self.rate_count = int(results[0])
+        # Counters are written with INCRBY: plain integers, not pickles.
+        return {k: int(v) for k, v in zip(keys, results[-1], strict=True) if v is not None}
 
 
 def counters_get_many(keys: list[str]) -> dict:

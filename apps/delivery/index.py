@@ -35,6 +35,7 @@ from .engine import (
 
 logger = logging.getLogger(__name__)
 
+
 class StaticReason:
     PUBLISHER_NOT_APPROVED = "publisher_not_approved"
     WEBSITE_NOT_INCLUDED = "website_not_targeted"

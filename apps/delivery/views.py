@@ -23,6 +23,7 @@ from apps.common.cache import PooledRedisCacheClient
 from apps.common.errors import error_body
 from apps.common.net import client_ip
 from apps.common.ratelimit import rate_hit, rate_record, rate_window, ratelimit_headers
+from apps.common.redis_oneway import oneway_send
 
 from .context import MAX_UA_LENGTH, build_context
 from .counters import CacheCounters, counters_record_request
@@ -99,11 +100,15 @@ def _raw_redis():
     return backend.get_client(write=True) if isinstance(backend, PooledRedisCacheClient) else None
 
 
-def _count_and_remember(request: HttpRequest, served: dict) -> HttpResponse | None:
-    """Count the request against the public limit and store ``served``: one round trip.
+def _count_and_remember(
+    request: HttpRequest, served: dict, *, counted: CacheCounters | None = None
+) -> HttpResponse | None:
+    """Count the request against the public limit and store ``served``.
 
-    The limit is checked after the decision so both writes share a pipeline; a request over
-    the limit is answered 429 and its decision dropped.
+    The limit is checked after the decision so the increment can share a round trip with
+    the decision's counter read (``counted``, when that read happened) or with the writes;
+    a request over the limit is answered 429 and its decision dropped. With Redis, what is
+    remembered is sent without waiting for a reply (``oneway_send``).
     """
     window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
     client = _raw_redis()
@@ -111,25 +116,46 @@ def _count_and_remember(request: HttpRequest, served: dict) -> HttpResponse | No
         if served:
             cache.set_many(served, timeout=settings.SERVED_MEMORY_SECONDS)
         return _rate_limited(request)
-    pipe = client.pipeline(transaction=False)
-    if window is not None:
+    count = counted.rate_count if counted is not None else None
+    if window is not None and count is None:
         rl_key = cache.make_key(window.cache_key)
+        pipe = client.pipeline(transaction=False)
         pipe.incr(rl_key)
         pipe.expire(rl_key, window.period + 5, nx=True)
+        count = int(pipe.execute()[0])
+    if window is not None:
+        usage = rate_record(request, window, count)
+        if usage.exceeded:
+            return _error(
+                429,
+                "Rate limit exceeded. Retry later.",
+                "rate_limited",
+                {"Retry-After": str(usage.reset_in), **ratelimit_headers(usage)},
+            )
+    _remember(client, served)
+    return None
+
+
+def _remember(client, served: dict) -> None:
+    if not served:
+        return
     dumps = cache._cache._serializer.dumps
-    for key, value in served.items():
-        pipe.set(cache.make_key(key), dumps(value), ex=settings.SERVED_MEMORY_SECONDS)
-    results = pipe.execute()
+    ttl = str(settings.SERVED_MEMORY_SECONDS)
+    commands = [("SET", cache.make_key(k), dumps(v), "EX", ttl) for k, v in served.items()]
+    if not oneway_send(client, commands):
+        cache.set_many(served, timeout=settings.SERVED_MEMORY_SECONDS)
+
+
+def _request_counters(request: HttpRequest) -> CacheCounters:
+    """The counter reader of one request: with Redis, it also counts the rate limit."""
+    client = _raw_redis()
+    if client is None:
+        return _counters
+    window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
     if window is None:
-        return None
-    usage = rate_record(request, window, int(results[0]))
-    if not usage.exceeded:
-        return None
-    return _error(
-        429,
-        "Rate limit exceeded. Retry later.",
-        "rate_limited",
-        {"Retry-After": str(usage.reset_in), **ratelimit_headers(usage)},
+        return CacheCounters(redis=client)
+    return CacheCounters(
+        redis=client, rate_key=cache.make_key(window.cache_key), rate_ttl=window.period + 5
     )
 
 
@@ -265,7 +291,8 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         return _limited_or(request, {}, lambda: _error(404, "Zone not found.", "not_found"))
     ctx = build_context(request)
     explain = request.GET.get("debug") == "1" and _may_debug(request, zone)
-    decision = decide(zone, ctx, _counters, rng=_rng(request), explain=explain)
+    counters = _request_counters(request)
+    decision = decide(zone, ctx, counters, rng=_rng(request), explain=explain)
     if not ctx.is_bot:
         counters_record_request(zone_id=zone.id, filled=decision.filled, now=ctx.now)
     ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
@@ -279,7 +306,7 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
             served_key(data["impression_uuid"]): data["token"],
             last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data["impression_uuid"],
         }
-    limited = _count_and_remember(request, served)
+    limited = _count_and_remember(request, served, counted=counters)
     if limited is not None:
         return limited
     body: dict = {"success": True, "data": data}

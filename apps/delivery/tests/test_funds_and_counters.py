@@ -5,6 +5,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
@@ -118,3 +119,38 @@ def test_tallies_add_atomically_under_concurrency():
     for t in threads:
         t.join()
     assert tallies_get_many(["race"]) == {"race": 400}
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis")
+def test_oneway_writes_arrive_in_order_and_survive_a_dropped_connection():
+    from django.core.cache import cache
+
+    from apps.common import redis_oneway
+    from apps.delivery.views import _raw_redis
+
+    client = _raw_redis()
+    assert redis_oneway.oneway_send(client, [("SET", "ow:test", "1"), ("INCRBY", "ow:n", "2")])
+    assert client.get("ow:test") == b"1"  # a later command on another connection sees it
+    redis_oneway._local.conn._sock.close()  # the server or network dropped it
+    assert redis_oneway.oneway_send(client, [("INCRBY", "ow:n", "3")])
+    assert client.get("ow:n") == b"5"
+    client.delete("ow:test", "ow:n")
+    assert cache.get("ow:test") is None
+
+
+def test_serve_remembers_the_token_for_seed_forms(browser, zone):  # noqa: F811
+    from django.core.cache import cache
+
+    from apps.delivery.views import served_key
+
+    live_ad()
+    data = served(browser, zone)
+    assert cache.get(served_key(data["impression_uuid"])) == data["token"]
+    posted = browser.post(
+        "/api/v1/track/impression",
+        {"zone_uuid": str(zone.uuid), "ad_uuid": data["ad"]["uuid"]},
+        content_type="application/json",
+    )
+    assert posted.status_code in (200, 201, 202)
+    events_drain()
+    assert HourlyStat.objects.get().impressions == 1
