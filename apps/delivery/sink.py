@@ -292,3 +292,107 @@ def event_record(
     if cap:
         counters_record_user_impression(campaign=rule, user_key=frequency_user_key)
     event_append(event)
+
+
+# --- Tracking in one round trip ------------------------------------------------------------
+
+# KEYS: 1 rate-limit window ("" = none), 2 seen marker, 3 stream, 4 spend today, 5 spend total,
+# 6 advertiser spend, 7 frequency counter ("" = none).
+# ARGV: 1 window ttl, 2 limit, 3 seen ttl, 4 event JSON, 5 spend micros, 6 day ttl, 7 frequency
+# window. Returns {rate count, 1 recorded | 0 duplicate | -1 over the rate limit}.
+_CLAIM_AND_RECORD = """
+local count = 0
+if KEYS[1] ~= '' then
+  count = redis.call('INCR', KEYS[1])
+  if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+  if count > tonumber(ARGV[2]) then return {count, -1} end
+end
+if not redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[3]) then return {count, 0} end
+local spend = tonumber(ARGV[5])
+if spend > 0 then
+  redis.call('INCRBY', KEYS[4], spend)
+  redis.call('EXPIRE', KEYS[4], ARGV[6], 'NX')
+  redis.call('INCRBY', KEYS[5], spend)
+  redis.call('INCRBY', KEYS[6], spend)
+end
+if KEYS[7] ~= '' then
+  redis.call('INCR', KEYS[7])
+  redis.call('EXPIRE', KEYS[7], ARGV[7], 'NX')
+end
+redis.call('XADD', KEYS[3], '*', 'e', ARGV[4])
+return {count, 1}
+"""
+_claim_script = None
+
+
+def event_claim_and_record(
+    event: dict,
+    *,
+    seen_key: str,
+    seen_ttl: int,
+    window,
+    rule=None,
+    spend_micros: int = 0,
+    frequency_user_key: str | None = None,
+) -> tuple[int, int] | None:
+    """Claim the event's uuid, charge the counters and buffer the event atomically.
+
+    With Redis behind the cache and the buffer this is one script call (one round trip)
+    that also counts the rate-limit ``window``; it answers ``(rate count, outcome)`` with
+    outcome 1 recorded, 0 a duplicate, -1 over the limit (nothing claimed or charged).
+    ``None`` means the caller must take the step-by-step path (no Redis).
+    """
+    global _claim_script
+    from datetime import UTC, datetime
+
+    from django.core.cache import cache
+
+    from .counters import (
+        DAY_TTL_SECONDS,
+        advertiser_spend_key,
+        frequency_key,
+        local_day,
+        spend_today_key,
+        spend_total_key,
+    )
+
+    buffer = event_buffer()
+    if not (
+        isinstance(buffer, RedisStreamBuffer)
+        and settings.REDIS_URL
+        and not getattr(settings, "EVENT_BUFFER_REDIS_URL", None)
+    ):
+        return None
+    if _claim_script is None:
+        _claim_script = buffer.redis.register_script(_CLAIM_AND_RECORD)
+    make_key = cache.make_key
+    charge = rule is not None and spend_micros > 0
+    cap = rule is not None and frequency_user_key is not None and rule.frequency_cap is not None
+    day_key = total_key = adv_key = "-"
+    if charge:
+        now = datetime.fromtimestamp(event["t"], UTC)
+        day_key = make_key(spend_today_key(rule.id, local_day(rule, now)))
+        total_key = make_key(spend_total_key(rule.id))
+        adv_key = make_key(advertiser_spend_key(rule.advertiser_id))
+    keys = [
+        make_key(window.cache_key) if window is not None else "",
+        make_key(seen_key),
+        STREAM,
+        day_key,
+        total_key,
+        adv_key,
+        make_key(frequency_key(rule.id, frequency_user_key)) if cap else "",
+    ]
+    args = [
+        window.period + 5 if window is not None else 0,
+        window.limit if window is not None else 0,
+        seen_ttl,
+        orjson.dumps(event),
+        spend_micros if charge else 0,
+        DAY_TTL_SECONDS,
+        ((rule.frequency_window_hours or 24) * 3600) if cap else 0,
+    ]
+    count, outcome = _claim_script(keys=keys, args=args, client=buffer.redis)
+    if outcome == 1:
+        _embedded_drainer_start()
+    return int(count), int(outcome)

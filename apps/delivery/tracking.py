@@ -27,7 +27,7 @@ from apps.common.ratelimit import rate_hit, rate_record, rate_window
 from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
 from .engine import MICROS
 from .index import ad_destination, campaign_rule
-from .sink import event_append, event_record
+from .sink import event_append, event_claim_and_record, event_record
 from .tokens import ServeToken, TokenError, token_verify, ua_hash
 from .views import (
     TOKEN_TTL_SECONDS,
@@ -176,25 +176,42 @@ def _first_time(event_uuid: str, of: str, request, token) -> str | None:
 
 def _count_impression(request: HttpRequest, token: ServeToken) -> str | None:
     """Count a verified impression once; returns the reason when it is not counted."""
-    reason = _first_time(token.impression_uuid, "impression", request, token)
-    if reason:
-        return reason
     cost = token.bid_micros // 1000 if token.pricing_model == "cpm" else 0
     agent = parse_user_agent(request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH])
-    event_record(
-        {
-            "k": "impression",
-            "u": token.impression_uuid,
-            "t": time.time(),
-            "cost": cost,
-            "uk": token.user_key,
-            "dev": agent.device,
-            **_placement(token),
-        },
-        rule=campaign_rule(token.campaign_id),
+    event = {
+        "k": "impression",
+        "u": token.impression_uuid,
+        "t": time.time(),
+        "cost": cost,
+        "uk": token.user_key,
+        "dev": agent.device,
+        **_placement(token),
+    }
+    rule = campaign_rule(token.campaign_id)
+    window = rate_window(group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
+    # With Redis: rate limit, replay check, counters and buffer in one round trip.
+    done = event_claim_and_record(
+        event,
+        seen_key=f"seen:{token.impression_uuid}",
+        seen_ttl=SEEN_TTL_SECONDS,
+        window=window,
+        rule=rule,
         spend_micros=cost,
         frequency_user_key=token.user_key,
     )
+    if done is not None:
+        count, outcome = done
+        if window is not None:
+            rate_record(request, window, count)
+        if outcome == 1:
+            return None
+        return _invalid(
+            request, "impression", "rate_limited" if outcome < 0 else "duplicate", token
+        )
+    reason = _first_time(token.impression_uuid, "impression", request, token)
+    if reason:
+        return reason
+    event_record(event, rule=rule, spend_micros=cost, frequency_user_key=token.user_key)
     return None
 
 
