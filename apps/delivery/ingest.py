@@ -12,8 +12,7 @@ from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from .models import (
     ClickEvent,
@@ -159,21 +158,59 @@ def events_ingest(events: list[dict]) -> int:
     return len(fresh)
 
 
+ROLLUP_COUNTERS = (
+    "impressions",
+    "clicks",
+    "conversions",
+    "conversion_value_micros",
+    "viewable_impressions",
+    "video_starts",
+    "video_first_quartiles",
+    "video_midpoints",
+    "video_third_quartiles",
+    "video_completes",
+    "invalid_events",
+    "spend_micros",
+    "revenue_micros",
+)
+# One statement adds a batch's sums to the rollups, creating rows that do not exist yet
+# ({t} is the quoted table name; every value is a parameter).
+ROLLUP_UPSERT_SQL = (
+    "INSERT INTO {t} (hour, ad_id, zone_id, campaign_id, advertiser_id, publisher_id, {cols}) "
+    "VALUES (%s, %s, %s, %s, %s, %s, {marks}) "
+    "ON CONFLICT (hour, ad_id, zone_id) DO UPDATE SET {sums}"
+)
+
+
 def _rollup(events: list[dict]) -> None:
     totals: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    dims: dict[tuple, dict] = {}
+    dims: dict[tuple, tuple] = {}
     for e in events:
         if e.get("a") is None or e.get("z") is None:
             continue  # refused before we knew the ad (e.g. a forged token): raw row only
         key = (_hour(e["t"]), e["a"], e["z"])
-        dims[key] = {"campaign_id": e["c"], "advertiser_id": e["adv"], "publisher_id": e["p"]}
+        dims[key] = (e["c"], e["adv"], e["p"])
         for field, amount in _deltas(e).items():
             totals[key][field] += amount
-    for (hour, ad_id, zone_id), counts in totals.items():
-        updated = HourlyStat.objects.filter(hour=hour, ad_id=ad_id, zone_id=zone_id).update(
-            **{field: F(field) + amount for field, amount in counts.items()}
+    if not totals:
+        return
+    table = connection.ops.quote_name(HourlyStat._meta.db_table)
+    sql = ROLLUP_UPSERT_SQL.format(
+        t=table,
+        cols=", ".join(ROLLUP_COUNTERS),
+        marks=", ".join(["%s"] * len(ROLLUP_COUNTERS)),
+        sums=", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ROLLUP_COUNTERS),
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (
+            adapt(hour),
+            ad_id,
+            zone_id,
+            *dims[hour, ad_id, zone_id],
+            *(counts.get(c, 0) for c in ROLLUP_COUNTERS),
         )
-        if not updated:
-            HourlyStat.objects.create(
-                hour=hour, ad_id=ad_id, zone_id=zone_id, **dims[(hour, ad_id, zone_id)], **counts
-            )
+        for (hour, ad_id, zone_id), counts in sorted(totals.items())
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
