@@ -46,3 +46,15 @@ class SharedCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} = {self.value}"
+
+
+class SharedEntry(models.Model):
+    """A short text every server process can read: the embedded default's served-token
+    memory (Redis holds it in production). Same expiry rules as ``SharedCounter``."""
+
+    name = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires_at = models.FloatField(db_index=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -23,6 +23,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from apps.common.net import client_ip
 from apps.common.ratelimit import rate_hit, rate_record, rate_window
+from apps.common.tallies import tallies_claim, tallies_enabled
 
 from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
 from .engine import MICROS
@@ -38,6 +39,7 @@ from .views import (
     _raw_redis,
     last_served_key,
     served_key,
+    served_recall,
 )
 
 GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
@@ -154,7 +156,11 @@ def _first_time(event_uuid: str, of: str, request, token) -> str | None:
         )
         if usage is not None and usage.exceeded:
             return _invalid(request, of, "rate_limited", token)
-        claimed = cache.add(seen_key, 1, timeout=SEEN_TTL_SECONDS)
+        claimed = (
+            tallies_claim(seen_key, SEEN_TTL_SECONDS)
+            if tallies_enabled()
+            else cache.add(seen_key, 1, timeout=SEEN_TTL_SECONDS)
+        )
     else:
         pipe = client.pipeline(transaction=False)
         if window is not None:
@@ -220,13 +226,13 @@ def _served_token(request: HttpRequest, params: dict) -> str | None:
     uuid, or by zone and ad for the same user the ad was served to."""
     impression_uuid = str(params.get("impression_uuid") or "")
     if impression_uuid and len(impression_uuid) <= 64:
-        return cache.get(served_key(impression_uuid))
+        return served_recall(served_key(impression_uuid))
     zone_uuid, ad_uuid = str(params.get("zone_uuid") or ""), str(params.get("ad_uuid") or "")
     if zone_uuid and ad_uuid and len(zone_uuid) <= 64 and len(ad_uuid) <= 64:
         ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
         user_key = user_key_for(request, client_ip(request), ua)
-        impression_uuid = cache.get(last_served_key(zone_uuid, ad_uuid, user_key))
-        return cache.get(served_key(impression_uuid)) if impression_uuid else None
+        impression_uuid = served_recall(last_served_key(zone_uuid, ad_uuid, user_key))
+        return served_recall(served_key(impression_uuid)) if impression_uuid else None
     return None
 
 

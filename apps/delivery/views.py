@@ -24,6 +24,7 @@ from apps.common.errors import error_body
 from apps.common.net import client_ip
 from apps.common.ratelimit import rate_hit, rate_record, rate_window, ratelimit_headers
 from apps.common.redis_oneway import oneway_send
+from apps.common.tallies import entries_get, entries_set_many, tallies_enabled
 
 from .context import MAX_UA_LENGTH, build_context
 from .counters import CacheCounters, counters_record_request
@@ -113,9 +114,10 @@ def _count_and_remember(
     window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
     client = _raw_redis()
     if client is None:
-        if served:
-            cache.set_many(served, timeout=settings.SERVED_MEMORY_SECONDS)
-        return _rate_limited(request)
+        limited = _rate_limited(request)
+        if limited is None and served:
+            served_remember(served)
+        return limited
     count = counted.rate_count if counted is not None else None
     if window is not None and count is None:
         rl_key = cache.make_key(window.cache_key)
@@ -134,6 +136,18 @@ def _count_and_remember(
             )
     _remember(client, served)
     return None
+
+
+def served_remember(served: dict) -> None:
+    """Without Redis: in the shared table of the embedded default, or the cache (tests)."""
+    if tallies_enabled():
+        entries_set_many(served, settings.SERVED_MEMORY_SECONDS)
+    else:
+        cache.set_many(served, timeout=settings.SERVED_MEMORY_SECONDS)
+
+
+def served_recall(key: str) -> str | None:
+    return entries_get(key) if tallies_enabled() else cache.get(key)
 
 
 def _remember(client, served: dict) -> None:

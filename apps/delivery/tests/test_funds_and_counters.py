@@ -9,18 +9,20 @@ from django.conf import settings
 from django.db import connection
 from django.test import override_settings
 
-from apps.common.models import SharedCounter
+from apps.common.models import SharedCounter, SharedEntry
 from apps.common.tallies import (
     cache_purge_expired,
     tallies_add,
+    tallies_claim,
     tallies_enabled,
     tallies_get_many,
+    tallies_incr,
     tallies_purge_expired,
     tallies_seed,
 )
 from apps.delivery import index as index_module
 from apps.delivery.counters import advertiser_spend_key, spend_total_key
-from apps.delivery.models import HourlyStat
+from apps.delivery.models import HourlyStat, InvalidEvent
 from apps.delivery.sink import events_drain
 from apps.delivery.tests.test_serve_api import live_ad, live_campaign
 from apps.delivery.tests.test_tracking import browser, path_of, served, zone  # noqa: F401
@@ -82,6 +84,12 @@ def test_tallies_add_read_expire_seed_and_purge():
     assert tallies_get_many(["a", "s"]) == {"a": 7, "s": 9}
     SharedCounter.objects.filter(name="s").update(expires_at=time.time() - 1)
     assert tallies_purge_expired() == 1
+    assert tallies_incr("r", 1, 60) == 1
+    assert tallies_incr("r", 2, 60) == 3
+    assert tallies_claim("seen:x", 60) is True
+    assert tallies_claim("seen:x", 60) is False
+    SharedCounter.objects.filter(name="seen:x").update(expires_at=time.time() - 1)
+    assert tallies_claim("seen:x", 60) is True  # an expired claim can be taken again
 
 
 @override_settings(CACHES=DATABASE_CACHE, REDIS_URL="")
@@ -99,6 +107,21 @@ def test_embedded_default_counts_money_in_shared_counters(browser, zone):  # noq
     )
     assert set(values.values()) == {2500}
     assert cache.get(spend_total_key(ad.campaign_id)) is None  # not in the culled cache
+    browser.get(path_of(data["ad"]["impression_url"]))  # a replay: claimed in the table
+    second = served(browser, zone)
+    posted = browser.post(  # seed 001's token-less form finds the serve in the table
+        "/api/v1/track/impression",
+        {"impression_uuid": second["impression_uuid"]},
+        content_type="application/json",
+    )
+    assert posted.status_code == 201
+    assert SharedEntry.objects.filter(name__startswith="served:").count() == 2
+    with override_settings(RATELIMIT_PUBLIC="2/h"):
+        statuses = [browser.get(f"/api/v1/serve/{zone.uuid}").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    events_drain()
+    assert HourlyStat.objects.get().impressions == 2
+    assert InvalidEvent.objects.get().reason == "duplicate"
     cache.set("short-lived", 1, timeout=-1)
     assert cache_purge_expired() >= 1
 
@@ -145,6 +168,8 @@ def test_serve_remembers_the_token_for_seed_forms(browser, zone):  # noqa: F811
 
     live_ad()
     data = served(browser, zone)
+    if settings.REDIS_URL:
+        time.sleep(0.05)  # sent without waiting for Redis's reply
     assert cache.get(served_key(data["impression_uuid"])) == data["token"]
     posted = browser.post(
         "/api/v1/track/impression",
