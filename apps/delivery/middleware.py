@@ -56,33 +56,40 @@ def hot_path_view(path: str):
     return None
 
 
+HOT_PREFIXES = ("/api/v1/serve/", "/api/v1/track/")
+
+
+def hot_path_dispatch(request: HttpRequest, view, kwargs: dict) -> HttpResponse:
+    """Call a hot-path view with the parts of the stack it needs."""
+    client_ip(request)
+    try:
+        too_big = int(request.META.get("CONTENT_LENGTH") or 0) > settings.API_MAX_BODY_BYTES
+    except ValueError:
+        return json_error(400, "Invalid Content-Length header.", code="bad_request")
+    if too_big:
+        return json_error(413, "Request body too large.", code="payload_too_large")
+    try:
+        response = view(request, **kwargs)
+    except Exception:
+        logger.exception("Unhandled error on %s %s", request.method, request.path_info)
+        response = json_error(500, "An unexpected error occurred.", code="internal_error")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    usage = getattr(request, "ratelimit_usage", None)
+    if usage is not None:
+        for header, value in ratelimit_headers(usage).items():
+            response.headers.setdefault(header, value)
+    return response
+
+
 class HotPathMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         path = request.path_info
-        if not path.startswith(("/api/v1/serve/", "/api/v1/track/")) or "debug" in request.GET:
+        if not path.startswith(HOT_PREFIXES) or "debug" in request.GET:
             return self.get_response(request)
         found = hot_path_view(path)
         if found is None:
             return self.get_response(request)
-        view, kwargs = found
-        client_ip(request)
-        try:
-            too_big = int(request.META.get("CONTENT_LENGTH") or 0) > settings.API_MAX_BODY_BYTES
-        except ValueError:
-            return json_error(400, "Invalid Content-Length header.", code="bad_request")
-        if too_big:
-            return json_error(413, "Request body too large.", code="payload_too_large")
-        try:
-            response = view(request, **kwargs)
-        except Exception:
-            logger.exception("Unhandled error on %s %s", request.method, path)
-            response = json_error(500, "An unexpected error occurred.", code="internal_error")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        usage = getattr(request, "ratelimit_usage", None)
-        if usage is not None:
-            for header, value in ratelimit_headers(usage).items():
-                response.headers.setdefault(header, value)
-        return response
+        return hot_path_dispatch(request, *found)
