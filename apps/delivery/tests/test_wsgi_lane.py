@@ -45,7 +45,11 @@ class Recorder(WSGIHandler):
         return super().__call__(environ, start_response)
 
 
-def test_serve_and_tracking_take_the_lane_and_the_rest_goes_to_django():
+def test_serve_and_tracking_take_the_lane_and_the_rest_goes_to_django(monkeypatch):
+    from apps.delivery import wsgi
+
+    # As Django's test client does: the test's transaction must outlive each request.
+    monkeypatch.setattr(wsgi, "close_old_connections", lambda: None)
     django_app = Recorder()
     app = HotPathApplication(django_app)
     zone = ZoneFactory(width=300, height=250)
@@ -62,6 +66,7 @@ def test_serve_and_tracking_take_the_lane_and_the_rest_goes_to_django():
     status, headers, _ = call(app, "/api/v1/track/impression/pixel", "t=forged")
     assert (status, headers["Content-Type"]) == ("200 OK", "image/gif")
     assert django_app.calls == 0
+    monkeypatch.setattr("django.db.close_old_connections", lambda **kw: None)
     assert call(app, "/api/v1/users")[0] == "401 Unauthorized"
     call(app, f"/api/v1/serve/{zone.uuid}", "debug=1")  # may use a session: Django's path
     assert django_app.calls == 2
