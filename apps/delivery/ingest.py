@@ -8,6 +8,7 @@ index) and retries later, never double-counting.
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -72,10 +73,11 @@ def _placement(e: dict) -> dict:
     }
 
 
-def _row(e: dict, shares: dict[int, Decimal]):
+def _row(e: dict, shares: dict[int, Decimal]) -> dict:
+    """The raw row of an event, as column values by attribute name."""
     kind = e["k"]
     if kind == "invalid":
-        return InvalidEvent(
+        return dict(
             uuid=e["u"],
             occurred_at=_when(e["t"]),
             kind=e.get("of", ""),
@@ -91,12 +93,12 @@ def _row(e: dict, shares: dict[int, Decimal]):
         )
     base = _placement(e)
     if kind == "engagement":
-        return EngagementEvent(kind=e["ek"], **base)
+        return dict(kind=e["ek"], **base)
     cost = int(e.get("cost", 0))
     revenue = revenue_share_micros(cost, shares.get(e["p"], Decimal(0)))
     e["rev"] = revenue
     if kind == "impression":
-        return ImpressionEvent(
+        return dict(
             cost_micros=cost,
             revenue_micros=revenue,
             user_key=e.get("uk", "")[:32],
@@ -105,8 +107,8 @@ def _row(e: dict, shares: dict[int, Decimal]):
             **base,
         )
     if kind == "click":
-        return ClickEvent(cost_micros=cost, revenue_micros=revenue, **base)
-    return ConversionEvent(
+        return dict(cost_micros=cost, revenue_micros=revenue, **base)
+    return dict(
         cost_micros=cost,
         revenue_micros=revenue,
         click_uuid=e["click"],
@@ -152,10 +154,54 @@ def events_ingest(events: list[dict]) -> int:
     rows: dict[str, list] = defaultdict(list)
     for e in fresh:
         rows[e["k"]].append(_row(e, shares))
-    for kind, objects in rows.items():
-        MODELS[kind].objects.bulk_create(objects, batch_size=500)
+    for kind, values in rows.items():
+        _insert(MODELS[kind], values)
     _rollup(fresh)
     return len(fresh)
+
+
+def _converter(field):
+    """How a column's Python value is handed to the database driver (cheaper than the ORM's
+    per-value preparation, which dominated the drain's time)."""
+    kind = field.get_internal_type()
+    if kind == "UUIDField":
+        native = connection.features.has_native_uuid_field
+
+        def uuid_value(value):
+            if value is None:
+                return None
+            value = value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+            return value if native else value.hex
+
+        return uuid_value
+    if kind == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value
+    if kind == "GenericIPAddressField":
+        return connection.ops.adapt_ipaddressfield_value
+    return None
+
+
+INSERT_SQL = "INSERT INTO {t} ({cols}) VALUES ({marks})"  # quoted names; values as parameters
+
+
+def _insert(model, rows: list[dict]) -> None:
+    """Insert raw event rows with one ``executemany`` (the batch is already deduplicated)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plan = [(f.attname, _converter(f), f.get_default()) for f in fields]
+    sql = INSERT_SQL.format(
+        t=connection.ops.quote_name(model._meta.db_table),
+        cols=", ".join(connection.ops.quote_name(f.column) for f in fields),
+        marks=", ".join(["%s"] * len(fields)),
+    )
+    params = [
+        [
+            (convert(row.get(name, default)) if convert else row.get(name, default))
+            for name, convert, default in plan
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
 
 
 ROLLUP_COUNTERS = (
