@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.dashboards.context.dashboard",
             ],
         },
     },
@@ -152,7 +153,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "purge-raw-events": {"task": "delivery.purge_raw_events", "schedule": 24 * 3600.0},
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
     "reporting-refresh-rollups": {"task": "reporting.refresh_rollups", "schedule": 900.0},
+    "billing-post-daily-spend": {"task": "billing.post_daily_spend", "schedule": 900.0},
+    "billing-monthly-invoices": {"task": "billing.issue_monthly_invoices", "schedule": 3600.0},
+    "billing-payouts": {"task": "billing.generate_payouts", "schedule": 3600.0},
+    "billing-reconcile": {"task": "billing.reconcile", "schedule": 6 * 3600.0},
 }
+# Stripe keys when they are not set as platform settings (those win).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Reports: the longest range one report may cover, and the per-scope hourly sums they read.
 REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=366)
 REPORT_ROLLUPS = env.bool("REPORT_ROLLUPS", default=True)
@@ -177,7 +185,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "dashboard"
 
 # --- Internationalisation ---------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -244,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "CampaignCreateStatusEnum": ["draft", "active"],
         "ConversionGoalTypeEnum": "apps.campaigns.models.GoalType",
         "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
+        "InvoiceStatusEnum": "apps.billing.models.InvoiceStatus",
+        "PayoutStatusEnum": "apps.billing.models.PayoutStatus",
     },
     "SECURITY": [{"BearerAuth": []}],
     "APPEND_COMPONENTS": {

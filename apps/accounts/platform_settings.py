@@ -59,8 +59,17 @@ DEFINITIONS: dict[str, Definition] = {
     ),
     "tax_rate": Definition("0.0000", serializers.DecimalField, _SHARE),
     "invoice_prefix": Definition("INV", serializers.RegexField, {"regex": r"^[A-Z0-9-]{1,10}$"}),
+    "default_wallet_mode": Definition(
+        "postpaid", serializers.ChoiceField, {"choices": ["prepaid", "postpaid"]}
+    ),
     "billing_address": Definition(
         "", serializers.CharField, {"max_length": 500, "allow_blank": True}
+    ),
+    "bank_transfer_instructions": Definition(
+        "", serializers.CharField, {"max_length": 1000, "allow_blank": True}
+    ),
+    "payment_terms_days": Definition(
+        30, serializers.IntegerField, {"min_value": 0, "max_value": 365}
     ),
     "auto_approve_ads": Definition(False, serializers.BooleanField),
     "smtp_host": Definition("", serializers.CharField, _TEXT),

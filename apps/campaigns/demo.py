@@ -145,6 +145,19 @@ def load() -> list:
         width=300,
         height=250,
     )
+    # Waiting for review, so the admin's approvals queue has something to show.
+    if not Ad.objects.filter(campaign=spring, name="Spring Preview leaderboard 728x90").exists():
+        services.ad_create(
+            campaign=spring,
+            actor=user,
+            name="Spring Preview leaderboard 728x90",
+            type="banner",
+            headline="Spring Preview: new tents are in",
+            destination_url="https://outdoor.demo.local/spring",
+            image_url=_static("banner-728x90.svg"),
+            width=728,
+            height=90,
+        )
     _campaign(
         advertiser,
         "demo-summer-draft",

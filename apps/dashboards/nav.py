@@ -5,11 +5,43 @@ Each role's package owns its own entry; the layout shows the entries of the sign
 
 from apps.accounts.models import Role
 
+_ADVERTISER = [
+    ("Campaigns", "advertiser:home"),
+    ("Ads", "advertiser:ads"),
+    ("Conversion goals", "advertiser:goals"),
+    ("Reports", "advertiser:reports"),
+    ("Billing", "billing_ui:wallet"),
+]
+
 NAV: dict[int, list[tuple[str, str]]] = {
-    Role.ADVERTISER: [],
-    Role.PUBLISHER: [],
-    Role.ADMIN: [],
-    Role.FINANCE: [],
-    Role.PARTNER: [],
+    Role.ADVERTISER: _ADVERTISER,
+    Role.PUBLISHER: [
+        ("Earnings", "publisher:home"),
+        ("Websites", "publisher:websites"),
+        ("Zones", "publisher:zones"),
+        ("Reports", "publisher:reports"),
+        ("Payouts", "billing_ui:payouts"),
+        ("Payout settings", "publisher:payout"),
+    ],
+    Role.ADMIN: [
+        ("Network overview", "staff:home"),
+        ("Approvals", "staff:approvals"),
+        ("Users", "staff:users"),
+        ("Platform settings", "staff:settings"),
+        ("Finance", "finance:home"),
+        ("Django admin", "staff:admin_links"),
+    ],
+    Role.FINANCE: [
+        ("Overview", "finance:home"),
+        ("Invoices", "finance:invoices"),
+        ("Payouts", "finance:payouts"),
+        ("Financial report", "finance:report"),
+    ],
+    # Partners work on the advertisers they manage, through the advertiser pages.
+    Role.PARTNER: _ADVERTISER,
 }
-ACCOUNT_NAV: list[tuple[str, str]] = []
+ACCOUNT_NAV: list[tuple[str, str]] = [
+    ("Profile", "accounts:profile"),
+    ("API keys", "accounts:api_keys"),
+    ("Webhooks", "accounts:webhooks"),
+]

@@ -315,10 +315,8 @@ def campaign_rule(campaign_id: int) -> CampaignRule | None:
 
 def advertiser_funds() -> dict[int, int]:
     """Advertiser id -> what its wallet can pay in all, in micros, for limited wallets."""
-    try:
-        from apps.billing.selectors import wallet_spend_limits
-    except ImportError:  # TEMP: until apps.billing lands
-        return {}
+    from apps.billing.selectors import wallet_spend_limits
+
     return wallet_spend_limits()
 
 

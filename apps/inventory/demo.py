@@ -54,5 +54,28 @@ def load() -> list:
                 "floor_price": Decimal(floor),
             },
         )
+    _pending_publisher()
     inventory_version_bump()
     return []
+
+
+PENDING_PUBLISHER_EMAIL = "newsite@demo.local"
+
+
+def _pending_publisher() -> None:
+    """A publisher who signed up and waits for approval (the admin's approvals queue)."""
+    from apps.accounts.services import user_create
+
+    if User.objects.filter(email=PENDING_PUBLISHER_EMAIL).exists():
+        return
+    user = user_create(
+        email=PENDING_PUBLISHER_EMAIL,
+        password="demo-pass-2026",
+        name="Nia Newsite",
+        role=Role.PUBLISHER,
+    )
+    Publisher.objects.filter(user=user).update(
+        name="Newsite Weekly",
+        website_url="https://newsite.demo.local",
+        description="A new local news site asking to join the network.",
+    )

@@ -1,5 +1,37 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "accounts"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("signup/", views.signup_view, name="signup"),
+    path("password-reset/", views.password_reset, name="password_reset"),
+    path("password-reset/sent/", views.password_reset_done, name="password_reset_done"),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        views.password_reset_confirm,
+        name="password_reset_confirm",
+    ),
+    path("password-reset/done/", views.password_reset_complete, name="password_reset_complete"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/password/", views.password_change, name="password_change"),
+    path("api-keys/", views.api_keys, name="api_keys"),
+    path("api-keys/<int:key_id>/revoke/", views.api_key_revoke, name="api_key_revoke"),
+    path("webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/<uuid:webhook_uuid>/", views.webhook_detail, name="webhook_detail"),
+    path("webhooks/<uuid:webhook_uuid>/delete/", views.webhook_delete, name="webhook_delete"),
+    path("webhooks/<uuid:webhook_uuid>/test/", views.webhook_test, name="webhook_test"),
+    path(
+        "webhooks/<uuid:webhook_uuid>/rotate-secret/",
+        views.webhook_rotate_secret,
+        name="webhook_rotate_secret",
+    ),
+    path(
+        "webhooks/<uuid:webhook_uuid>/deliveries/<uuid:delivery_uuid>/resend/",
+        views.delivery_resend,
+        name="delivery_resend",
+    ),
+]

@@ -1,5 +1,32 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "staff"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("approvals/", views.approvals, name="approvals"),
+    path(
+        "approvals/publishers/<int:publisher_id>/<str:decision>/",
+        views.publisher_decide,
+        name="publisher_decide",
+    ),
+    path("approvals/ads/<int:ad_id>/<str:decision>/", views.ad_decide, name="ad_decide"),
+    path("users/", views.users, name="users"),
+    path("users/new/", views.user_create, name="user_create"),
+    path(
+        "users/<int:user_id>/deactivate/",
+        views.user_set_active,
+        {"active": False},
+        name="user_deactivate",
+    ),
+    path(
+        "users/<int:user_id>/activate/",
+        views.user_set_active,
+        {"active": True},
+        name="user_activate",
+    ),
+    path("settings/", views.platform_settings, name="settings"),
+    path("django-admin/", views.admin_links, name="admin_links"),
+]

@@ -1,0 +1,1 @@
+"""Advertiser pages, one module per subject; ``urls.py`` names every view."""

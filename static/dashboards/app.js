@@ -1,0 +1,106 @@
+/*
+ * Small behaviours of the dashboards' base layout:
+ * - button[data-copy="ID"] copies the text of element ID and says so next to the button;
+ * - form[data-confirm="Question?"] asks before it submits (htmx forms use hx-confirm);
+ * - [data-show-for="name:value1 value2"] is shown only while the form control ``name`` in the
+ *   same form (radio or select) has one of the values (without JS everything shows);
+ * - select[data-autosubmit] submits its form on change;
+ * - the user menu closes on Escape and on a click elsewhere.
+ */
+(function () {
+  "use strict";
+
+  function announce(button, text) {
+    var status = button.nextElementSibling;
+    if (!status || !status.classList.contains("copy-status")) {
+      status = document.createElement("span");
+      status.className = "copy-status";
+      status.setAttribute("role", "status");
+      button.insertAdjacentElement("afterend", status);
+    }
+    status.textContent = text;
+  }
+
+  function fallbackCopy(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var done = false;
+    try { done = document.execCommand("copy"); } catch (e) { done = false; }
+    document.body.removeChild(area);
+    return done;
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (button) {
+      var target = document.getElementById(button.dataset.copy);
+      if (!target) return;
+      var text = (target.value !== undefined ? target.value : target.textContent).trim();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(text).then(
+          function () { announce(button, "Copied"); },
+          function () { announce(button, fallbackCopy(text) ? "Copied" : "Select and copy"); }
+        );
+      } else {
+        announce(button, fallbackCopy(text) ? "Copied" : "Select and copy");
+      }
+      return;
+    }
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute && form.hasAttribute("hx-post")) return;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
+  function currentValue(scope, name) {
+    var checked = scope.querySelector('input[name="' + name + '"]:checked');
+    if (checked) return checked.value;
+    var select = scope.querySelector('select[name="' + name + '"]');
+    return select ? select.value : null;
+  }
+
+  function applyShowFor(root) {
+    (root || document).querySelectorAll("[data-show-for]").forEach(function (node) {
+      var spec = node.dataset.showFor.split(":");
+      var scope = node.closest("form") || document;
+      var value = currentValue(scope, spec[0]);
+      if (value === null) return;
+      node.hidden = spec[1].split(/\s+/).indexOf(value) === -1;
+    });
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("select[data-autosubmit]") && target.form) {
+      if (target.form.requestSubmit) target.form.requestSubmit(); else target.form.submit();
+      return;
+    }
+    if (target.name) applyShowFor(target.form || document);
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { applyShowFor(); });
+  } else {
+    applyShowFor();
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      menu.querySelector("summary").focus();
+    });
+  });
+})();
