@@ -11,4 +11,5 @@ urlpatterns = [
     path("publisher/", include("apps.dashboards.publisher.urls")),
     path("staff/", include("apps.dashboards.staff.urls")),
     path("finance/", include("apps.dashboards.finance.urls")),
+    path("billing/", include("apps.dashboards.billing.urls")),
 ]

@@ -1,0 +1,189 @@
+"""Forms of the finance pages: list filters, the invoice and payout actions, invoicing an
+advertiser's month, generating payouts, and the financial report's period."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+
+from apps.billing import clock
+from apps.billing.models import MANUAL_METHODS, InvoiceStatus, PaymentMethod, PayoutStatus
+from apps.campaigns.models import Advertiser
+
+OVERDUE = "overdue"
+MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+MONTH_ATTRS = {"type": "month", "placeholder": "YYYY-MM", "pattern": r"\d{4}-\d{2}"}
+MANUAL_METHOD_CHOICES = [(m, PaymentMethod(m).label) for m in MANUAL_METHODS]
+
+
+def month_text(day: date) -> str:
+    return day.strftime("%Y-%m")
+
+
+def _month_field(**kwargs: Any) -> forms.RegexField:
+    return forms.RegexField(
+        regex=MONTH_PATTERN,
+        error_messages={"invalid": "Enter a month as YYYY-MM."},
+        widget=forms.TextInput(attrs=MONTH_ATTRS),
+        **kwargs,
+    )
+
+
+def _first_of(month: str) -> date:
+    return date(int(month[:4]), int(month[5:7]), 1)
+
+
+class _ChoicesForm(forms.Form):
+    """A filter whose select lists (id, name) pairs read once by the view."""
+
+    def _set_choices(self, name: str, rows: list[tuple[int, str]], empty: str) -> None:
+        self.fields[name].choices = [("", empty), *((str(pk), label) for pk, label in rows)]
+
+
+class InvoiceFilterForm(_ChoicesForm):
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *InvoiceStatus.choices, (OVERDUE, "Overdue")],
+        required=False,
+        label="Status",
+    )
+    advertiser = forms.TypedChoiceField(coerce=int, required=False, label="Advertiser")
+    period_from = forms.DateField(
+        required=False, label="Period from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    period_to = forms.DateField(
+        required=False, label="Period to", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, advertisers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices("advertiser", advertisers, "All advertisers")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        first, last = data.get("period_from"), data.get("period_to")
+        if first and last and last < first:
+            self.add_error("period_to", "The period must not end before it starts.")
+        return data
+
+
+class InvoiceCreateForm(forms.Form):
+    advertiser = forms.ModelChoiceField(
+        queryset=Advertiser.objects.none(), label="Advertiser", empty_label="Choose an advertiser"
+    )
+    month = _month_field(
+        label="Month", help_text="The calendar month to bill, in the advertiser's time zone."
+    )
+    issue = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Issue it now",
+        help_text="Numbers it and charges tax at once; untick it to keep a draft to check first.",
+    )
+
+    def __init__(self, *args: Any, advertisers, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["advertiser"].queryset = advertisers
+        self.fields["advertiser"].label_from_instance = lambda a: f"{a.company} ({a.currency})"
+        if "month" not in self.initial:
+            self.initial["month"] = month_text(clock.previous_month(clock.now().date()))
+
+    def period(self) -> tuple[date, date]:
+        return clock.month_bounds(_first_of(self.cleaned_data["month"]))
+
+
+class InvoiceMarkPaidForm(forms.Form):
+    reference = forms.CharField(max_length=200, required=False, label="Payment reference")
+    method = forms.ChoiceField(
+        choices=MANUAL_METHOD_CHOICES,
+        required=False,
+        initial=PaymentMethod.BANK_TRANSFER,
+        label="Paid by",
+    )
+
+    def clean_method(self) -> str:
+        return self.cleaned_data.get("method") or PaymentMethod.BANK_TRANSFER
+
+
+class InvoiceVoidForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False, label="Reason")
+
+
+class PayoutFilterForm(_ChoicesForm):
+    status = forms.ChoiceField(
+        choices=[("", "All statuses"), *PayoutStatus.choices], required=False, label="Status"
+    )
+    publisher = forms.TypedChoiceField(coerce=int, required=False, label="Publisher")
+
+    def __init__(self, *args: Any, publishers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._set_choices("publisher", publishers, "All publishers")
+
+
+class PayoutMarkPaidForm(forms.Form):
+    reference = forms.CharField(max_length=200, required=False, label="Payment reference")
+
+
+class PayoutsGenerateForm(forms.Form):
+    month = _month_field(
+        label="Month",
+        help_text="Pays every publisher's earnings up to the end of this month.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "month" not in self.initial:
+            self.initial["month"] = month_text(clock.previous_month(clock.now().date()))
+
+    def clean_month(self) -> date:
+        first = _first_of(self.cleaned_data["month"])
+        if clock.month_bounds(first)[1] >= clock.now().date():
+            raise forms.ValidationError(
+                "That month is not over yet; payouts are made for finished months."
+            )
+        return first
+
+
+# --- Financial report ---------------------------------------------------------------------
+
+REPORT_PERIODS = [
+    ("this_month", "This month"),
+    ("last_month", "Last month"),
+    ("today", "Today"),
+    ("yesterday", "Yesterday"),
+    ("last_7_days", "Last 7 days"),
+    ("last_30_days", "Last 30 days"),
+    ("all", "All time"),
+    ("custom", "Custom dates"),
+]
+DEFAULT_REPORT_PERIOD = "this_month"
+
+
+class ReportPeriodForm(forms.Form):
+    period = forms.ChoiceField(choices=REPORT_PERIODS, required=False, label="Period")
+    start = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        data["period"] = data.get("period") or DEFAULT_REPORT_PERIOD
+        if data["period"] == "custom" and not data.get("start") and "start" not in self.errors:
+            self.add_error("start", "Give the first day of the period.")
+        return data
+
+    def bounds(self, today: date) -> tuple[str | None, date | None, date | None]:
+        """(period for ``range_resolve``, first day, last day): months become dates."""
+        period = self.cleaned_data["period"]
+        if period == "this_month":
+            return None, today.replace(day=1), today
+        if period == "last_month":
+            first, last = clock.month_bounds(today.replace(day=1) - timedelta(days=1))
+            return None, first, last
+        if period == "custom":
+            return None, self.cleaned_data.get("start"), self.cleaned_data.get("end")
+        return period, None, None

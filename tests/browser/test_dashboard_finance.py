@@ -1,0 +1,308 @@
+"""Billing and finance pages in a real browser (Playwright driving Debian's Chromium).
+
+On the demo data, finance signs in, opens the invoices, downloads last month's invoice as a
+PDF, marks it paid inline (htmx) and approves the publisher's payout; the advertiser then finds
+the invoice paid on its billing page, and the publisher its payout with the CSV statement.
+Screenshots of each main page go to ``artifacts/screenshots/finance-<page>.png`` and
+``billing-<page>.png``. Run with ``.venv/bin/pytest tests/browser/test_dashboard_finance.py``;
+without ``/usr/bin/chromium`` the tests are skipped, except in CI (``CI`` set), where a
+missing browser is a failure.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+
+# Playwright's sync API runs an asyncio loop in this thread; Django refuses ORM calls from a
+# thread with a running loop unless told otherwise (only the test's own setup queries).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.0.0 Safari/537.36"
+)
+SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
+TIMEOUT_MS = 15_000
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not os.environ.get("CI"),
+        reason=f"{CHROMIUM} is missing (apt-get install chromium); required when CI is set",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(transactional_db, live_server, settings):
+    """The demo data: last month's traffic, its invoice and the publisher's payout."""
+    settings.SITE_URL = live_server.url
+    call_command("demo_data", stdout=io.StringIO())
+    return live_server.url
+
+
+@pytest.fixture
+def new_page(browser, site):
+    """``new_page()`` opens a page in a fresh browser context (its own cookies)."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(
+            user_agent=DESKTOP_UA,
+            viewport={"width": 1280, "height": 900},
+            locale="en-US",
+            accept_downloads=True,
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        local = urlsplit(site).netloc
+        context.route(
+            "**/*",
+            lambda route: (
+                route.continue_() if urlsplit(route.request.url).netloc == local else route.abort()
+            ),
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+        page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def demo_email(role) -> str:
+    from apps.accounts.demo import DEMO_USERS
+
+    return next(email for r, email, _ in DEMO_USERS if r == role)
+
+
+def log_in(page, site: str, role, landing: str) -> None:
+    from apps.accounts.demo import DEMO_PASSWORD
+
+    page.goto(f"{site}/accounts/login/")
+    page.get_by_label("Email").fill(demo_email(role))
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site}{landing}")
+
+
+def demo_invoice():
+    from apps.accounts.models import Role
+    from apps.billing.models import Invoice
+
+    return Invoice.objects.get(wallet__advertiser__user__email=demo_email(Role.ADVERTISER))
+
+
+def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(new_page, site):
+    from apps.accounts.models import Role
+    from apps.billing.models import InvoiceStatus, Payout, PayoutStatus
+
+    invoice = demo_invoice()
+    assert invoice.status == InvoiceStatus.OPEN
+    page = new_page()
+    log_in(page, site, Role.FINANCE, "/finance/")
+    assert page.get_by_role("heading", name="Finance overview").is_visible()
+    assert page.locator('[data-stat="open-invoices"]').get_by_text(str(invoice.total)).count()
+    shot(page, "finance-home")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices").click()
+    page.wait_for_url(f"{site}/finance/invoices/")
+    row = page.locator(f"#invoice-{invoice.uuid}")
+    assert row.get_by_role("link", name=invoice.number, exact=True).is_visible()
+    shot(page, "finance-invoices")
+
+    with page.expect_download() as download_info:
+        row.get_by_role("link", name=f"Download {invoice.number} as PDF").click()
+    download = download_info.value
+    assert download.suggested_filename == f"{invoice.number}.pdf"
+    assert Path(download.path()).read_bytes().startswith(b"%PDF")
+
+    row.get_by_label(f"Payment reference for {invoice.number}").fill("DEMO-BANK-REF")
+    row.get_by_role("button", name=f"Mark {invoice.number} paid").click()
+    row.locator(".badge-paid").wait_for()
+    assert row.get_by_text(f"Invoice {invoice.number} marked paid.").is_visible()
+    invoice.refresh_from_db()
+    assert (invoice.status, invoice.payment_reference) == (InvoiceStatus.PAID, "DEMO-BANK-REF")
+
+    row.get_by_role("link", name=invoice.number, exact=True).click()
+    page.wait_for_url(f"{site}/finance/invoices/{invoice.uuid}/")
+    assert page.get_by_text("DEMO-BANK-REF").first.is_visible()
+    shot(page, "finance-invoice-detail")
+
+    page.goto(f"{site}/finance/invoices/new/")
+    assert page.get_by_label("Advertiser").is_visible()
+    shot(page, "finance-invoice-create")
+
+    payout = Payout.objects.get()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Payouts").click()
+    page.wait_for_url(f"{site}/finance/payouts/")
+    payout_row = page.locator(f"#payout-{payout.uuid}")
+    payout_row.get_by_role("button", name=re.compile("^Approve the payout")).click()
+    payout_row.locator(".badge-approved").wait_for()
+    payout.refresh_from_db()
+    assert payout.status == PayoutStatus.APPROVED
+    shot(page, "finance-payouts")
+    payout_row.get_by_role("link", name=payout.publisher.name, exact=True).click()
+    page.wait_for_url(f"{site}/finance/payouts/{payout.uuid}/")
+    shot(page, "finance-payout-detail")
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Financial report").click()
+    page.wait_for_url(f"{site}/finance/report/")
+    page.get_by_label("Period", exact=True).select_option("last_month")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"period=last_month"))
+    page.wait_for_function("() => document.querySelector('canvas[data-chart-ready]') !== null")
+    company = invoice.wallet.advertiser.company
+    assert page.locator("#report-advertisers").get_by_text(company).is_visible()
+    shot(page, "finance-report")
+    assert page.errors == []
+
+    # The advertiser finds the invoice paid on its billing page.
+    advertiser = new_page()
+    log_in(advertiser, site, Role.ADVERTISER, "/advertiser/")
+    advertiser.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
+    advertiser.wait_for_url(f"{site}/billing/")
+    assert advertiser.get_by_role("heading", name="Billing", exact=True).is_visible()
+    assert advertiser.get_by_text("DEMO-TRANSFER-0001").first.is_visible()
+    shot(advertiser, "billing-wallet")
+    advertiser.get_by_role("navigation", name="Billing").get_by_role(
+        "link", name="Invoices"
+    ).click()
+    advertiser.wait_for_url(f"{site}/billing/invoices/")
+    invoice_row = advertiser.locator(f'tr[data-invoice="{invoice.uuid}"]')
+    assert invoice_row.get_by_role("link", name=invoice.number, exact=True).is_visible()
+    assert invoice_row.locator(".badge-paid").is_visible()
+    shot(advertiser, "billing-invoices")
+    invoice_row.get_by_role("link", name=invoice.number, exact=True).click()
+    advertiser.wait_for_url(f"{site}/billing/invoices/{invoice.uuid}/")
+    with advertiser.expect_download() as download_info:
+        advertiser.get_by_role("link", name="Download PDF").click()
+    assert Path(download_info.value.path()).read_bytes().startswith(b"%PDF")
+    shot(advertiser, "billing-invoice-detail")
+    advertiser.get_by_role("link", name="Transactions").click()
+    advertiser.wait_for_url(f"{site}/billing/transactions/")
+    assert advertiser.get_by_text(f"Payment of invoice {invoice.number}").is_visible()
+    shot(advertiser, "billing-transactions")
+    assert advertiser.errors == []
+
+
+def test_advertiser_saves_billing_details(new_page, site):
+    from apps.accounts.models import Role
+    from apps.billing.models import Wallet
+
+    page = new_page()
+    log_in(page, site, Role.ADVERTISER, "/advertiser/")
+    page.goto(f"{site}/billing/")
+    page.get_by_label("Billing name").fill("Acme Outdoor GmbH")
+    page.get_by_label("Billing address").fill("Hauptstrasse 1\n10115 Berlin")
+    page.get_by_label("VAT id").fill("DE123456789")
+    page.get_by_role("button", name="Save billing details").click()
+    page.wait_for_url(f"{site}/billing/")
+    assert page.get_by_text("Billing details saved").is_visible()
+    wallet = Wallet.objects.get(advertiser__user__email=demo_email(Role.ADVERTISER))
+    assert (wallet.billing_name, wallet.vat_id) == ("Acme Outdoor GmbH", "DE123456789")
+    assert page.errors == []
+
+
+def test_publisher_sees_payouts_and_downloads_a_statement(new_page, site):
+    from apps.accounts.models import Role
+    from apps.billing.models import Payout
+
+    payout = Payout.objects.get()
+    page = new_page()
+    log_in(page, site, Role.PUBLISHER, "/publisher/")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Payouts", exact=True
+    ).click()
+    page.wait_for_url(f"{site}/billing/payouts/")
+    assert page.locator('[data-stat="awaiting"]').get_by_text(str(payout.amount)).is_visible()
+    shot(page, "billing-payouts")
+    with page.expect_download() as download_info:
+        page.locator(f'tr[data-payout="{payout.uuid}"]').get_by_role(
+            "link", name=re.compile("^Download the statement")
+        ).click()
+    statement = Path(download_info.value.path()).read_text()
+    assert statement.startswith("payout_id,") and str(payout.amount) in statement
+    page.locator(f'tr[data-payout="{payout.uuid}"]').get_by_role("link").first.click()
+    page.wait_for_url(f"{site}/billing/payouts/{payout.uuid}/")
+    shot(page, "billing-payout-detail")
+    assert page.errors == []
+
+
+def test_pages_fit_a_phone_screen(new_page, site):
+    from apps.accounts.models import Role
+    from apps.billing.models import Payout
+
+    invoice, payout = demo_invoice(), Payout.objects.get()
+    finance_paths = (
+        "/finance/",
+        "/finance/invoices/",
+        f"/finance/invoices/{invoice.uuid}/",
+        "/finance/invoices/new/",
+        "/finance/payouts/",
+        f"/finance/payouts/{payout.uuid}/",
+        "/finance/report/",
+    )
+    advertiser_paths = (
+        "/billing/",
+        "/billing/transactions/",
+        "/billing/invoices/",
+        f"/billing/invoices/{invoice.uuid}/",
+    )
+    publisher_paths = ("/billing/payouts/", f"/billing/payouts/{payout.uuid}/")
+    for role, landing, paths in (
+        (Role.FINANCE, "/finance/", finance_paths),
+        (Role.ADVERTISER, "/advertiser/", advertiser_paths),
+        (Role.PUBLISHER, "/publisher/", publisher_paths),
+    ):
+        page = new_page()
+        log_in(page, site, role, landing)
+        page.set_viewport_size({"width": 390, "height": 844})
+        for path in paths:
+            page.goto(f"{site}{path}")
+            # Wide tables scroll inside their own box; the page never scrolls sideways.
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, path
+        assert page.errors == []
+    shot(page, "billing-payouts-phone")
