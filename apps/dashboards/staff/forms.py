@@ -93,6 +93,16 @@ SETTING_SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
                 "For new advertisers: prepaid stops serving when the balance runs out; "
                 "postpaid is invoiced afterwards.",
             ),
+            (
+                "bank_transfer_instructions",
+                "Bank transfer instructions",
+                "Shown to advertisers on their wallet page when card payments are off.",
+            ),
+            (
+                "payment_terms_days",
+                "Payment terms (days)",
+                "An open invoice is overdue this many days after it was issued.",
+            ),
         ],
     ),
     (
@@ -163,7 +173,7 @@ def _form_field(key: str, label: str, help_text: str) -> forms.Field:
         widget = forms.NumberInput()
     elif issubclass(kind, serializers.DecimalField):
         widget = forms.TextInput(attrs={"inputmode": "decimal"})
-    elif key == "billing_address":
+    elif key in ("billing_address", "bank_transfer_instructions"):
         widget = forms.Textarea(attrs={"rows": 3})
     else:
         widget = forms.TextInput()

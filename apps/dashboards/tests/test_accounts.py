@@ -584,3 +584,13 @@ def test_delivery_resend(advertiser_user):
     client = logged_in(advertiser_user)
     client.post(reverse("accounts:delivery_resend", args=[webhook.uuid, delivery.uuid]))
     assert WebhookDelivery.objects.filter(redelivery_of=delivery).count() == 1
+
+
+@pytest.mark.django_db
+def test_unknown_pages_get_the_dashboard_404_page(client):
+    response = client.get("/advertiser/campaigns/999999/")
+    assert response.status_code in (302, 404)  # anonymous: to the login page first
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert b"Page not found" in response.content
+    assert b"Go to the home page" in response.content
