@@ -186,6 +186,11 @@ def _embedded_drainer_start() -> None:
         if _drainer is None:
             _drainer = threading.Thread(target=_drain_forever, name="event-drain", daemon=True)
             _drainer.start()
+            # Billing's periodic work (posting finished days of spend, monthly invoices and
+            # payouts) runs in-process too, so it starts with the first tracked event.
+            from apps.billing.services import in_process_worker_start
+
+            in_process_worker_start()
 
 
 def _drain_forever() -> None:
