@@ -188,6 +188,13 @@ def test_bad_or_missing_signature_is_400(api_client, payment, stripe_keys):
     assert not Transaction.objects.exists()
 
 
+def test_webhook_is_not_held_to_the_anonymous_rate_limit(api_client, stripe_keys, settings):
+    settings.RATELIMIT_API_ANON = "1/h"
+    event = {"id": "evt_burst", "type": "customer.created", "data": {"object": {}}}
+    statuses = [post_event(api_client, event).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+
+
 def test_webhook_without_a_secret_is_400(api_client, payment):
     assert_error(post_event(api_client, session_event(payment)), 400, "payments_not_configured")
 
