@@ -9,84 +9,30 @@ a missing browser is a failure. Playwright's own browser download is never used.
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.management import call_command
 
-# Playwright's sync API runs an asyncio loop in this thread, and Django refuses ORM calls
-# from a thread with a running loop unless told otherwise. The live server answers in its own
-# thread; this only concerns the test's own setup and teardown queries.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from tests.browser.support import BROWSER_MARKS, hermetic_context, screenshot, watched_page
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-# Headless Chrome says "HeadlessChrome", which the serve path rightly treats as a bot.
-DESKTOP_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36"
-)
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
 IMPRESSION_PATH = "/api/v1/track/impression"
 XSS_HEADLINE = "<img src=x onerror=window.__pwned=1>"
 XSS_BODY = "<script>window.__pwned=2</script><b>bold?</b>"
 SLOT_TIMEOUT_MS = 15_000
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason=f"{CHROMIUM} is missing (apt-get install chromium); required when CI is set",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 
 # --- Fixtures ---------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(
-        user_agent=DESKTOP_UA, viewport={"width": 1280, "height": 900}, locale="en-US"
-    )
-    context.set_default_timeout(SLOT_TIMEOUT_MS)
-    # Hermetic: only the live server answers (the demo pre-roll's file lives elsewhere).
-    local = urlsplit(live_server.url).netloc
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if urlsplit(route.request.url).netloc == local else route.abort()
-        ),
-    )
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    yield page
+    context = hermetic_context(browser, live_server.url, timeout_ms=SLOT_TIMEOUT_MS)
+    yield watched_page(context, accept_dialogs=False)
     context.close()
 
 
@@ -264,8 +210,7 @@ def test_demo_page_fills_every_zone_and_fires_impressions(site, page):
     assert "/click" in page.locator('[data-demo-slot="image"] a').get_attribute("href")
 
     assert page.errors == []
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "demo-page.png"), full_page=True)
+    screenshot(page, "demo-page")
 
 
 def test_advertiser_text_is_rendered_as_text_never_as_html(site, page):

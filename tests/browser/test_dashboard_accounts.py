@@ -8,82 +8,27 @@ tests are skipped, except in CI (``CI`` set), where a missing browser is a failu
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
-from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
-# Playwright's sync API runs an asyncio loop in this thread; Django refuses ORM calls from a
-# thread with a running loop unless told otherwise (only the test's own setup queries).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+from tests.browser.support import BROWSER_MARKS, hermetic_context, screenshot, watched_page
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-DESKTOP_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36"
-)
-SCREENSHOTS = Path(django_settings.BASE_DIR) / "artifacts" / "screenshots"
-TIMEOUT_MS = 15_000
 PASSWORD = "Correct-Horse-42"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists() and not os.environ.get("CI"),
-        reason=f"{CHROMIUM} is missing (apt-get install chromium); required when CI is set",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture
 def page(browser, live_server, transactional_db):
-    context = browser.new_context(
-        user_agent=DESKTOP_UA, viewport={"width": 1280, "height": 900}, locale="en-US"
-    )
-    context.set_default_timeout(TIMEOUT_MS)
-    local = urlsplit(live_server.url).netloc
-    context.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if urlsplit(route.request.url).netloc == local else route.abort()
-        ),
-    )
-    page = context.new_page()
-    page.errors = []
-    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-    page.on("dialog", lambda dialog: dialog.accept())
-    yield page
+    context = hermetic_context(browser, live_server.url)
+    yield watched_page(context)
     context.close()
 
 
 def shot(page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"accounts-{name}.png"), full_page=True)
+    screenshot(page, f"accounts-{name}")
 
 
 def log_in(page, base: str, email: str, password: str = PASSWORD) -> None:
