@@ -52,6 +52,15 @@ class CustomerReadsFinanceWrites(RolePermission):
     message = "Only admins and finance may do this."
 
 
+class InvoiceReaders(RolePermission):
+    """Seed 001: anyone signed in may read invoices; admins and finance see all, others
+    their own (a publisher has none: an empty list, and 404 for an invoice)."""
+
+    read_roles = tuple(Role)
+    write_roles = FINANCE_ROLES
+    message = "Only admins and finance may do this."
+
+
 class PayoutReadsFinanceWrites(RolePermission):
     read_roles = PAYOUT_ROLES
     write_roles = FINANCE_ROLES

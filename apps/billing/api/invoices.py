@@ -28,10 +28,9 @@ from .common import (
     CSV_RESPONSE,
     PDF_RESPONSE,
     BillingApiView,
-    CustomerBilling,
-    CustomerReadsFinanceWrites,
     FinanceOnly,
     IgnoreAcceptNegotiation,
+    InvoiceReaders,
     download,
     invoice_for,
 )
@@ -50,7 +49,7 @@ def invoice_detail(invoice: Invoice) -> dict:
 
 
 class InvoiceListApi(BillingApiView):
-    permission_classes = [CustomerReadsFinanceWrites]
+    permission_classes = [InvoiceReaders]
 
     @extend_schema(
         tags=TAGS,
@@ -58,7 +57,7 @@ class InvoiceListApi(BillingApiView):
         parameters=[InvoiceListQuery],
         responses={200: envelope(InvoiceOutput, many=True)},
         description="Admins and finance see all invoices; advertisers their own, partners "
-        "those of the advertisers they manage.",
+        "those of the advertisers they manage; publishers have none (an empty list).",
     )
     def get(self, request):
         query = validate_query(InvoiceListQuery, request)
@@ -101,7 +100,7 @@ class InvoiceListApi(BillingApiView):
 
 
 class InvoiceDetailApi(BillingApiView):
-    permission_classes = [CustomerBilling]
+    permission_classes = [InvoiceReaders]
 
     @extend_schema(
         tags=TAGS,
@@ -115,7 +114,7 @@ class InvoiceDetailApi(BillingApiView):
 
 
 class InvoicePdfApi(BillingApiView):
-    permission_classes = [CustomerBilling]
+    permission_classes = [InvoiceReaders]
     content_negotiation_class = IgnoreAcceptNegotiation
 
     @extend_schema(
@@ -135,7 +134,7 @@ class InvoicePdfApi(BillingApiView):
 
 
 class InvoiceCsvApi(BillingApiView):
-    permission_classes = [CustomerBilling]
+    permission_classes = [InvoiceReaders]
     content_negotiation_class = IgnoreAcceptNegotiation
 
     @extend_schema(

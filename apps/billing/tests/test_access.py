@@ -89,9 +89,22 @@ def test_anonymous_is_401(api_client, objects, method, path):
     assert_error(call(api_client, method, path, objects), 401)
 
 
-@pytest.mark.parametrize(("method", "path"), WALLET_ENDPOINTS + INVOICE_ENDPOINTS)
-def test_publishers_have_no_wallets_or_invoices(publisher, objects, method, path):
+@pytest.mark.parametrize(
+    ("method", "path"),
+    WALLET_ENDPOINTS + [(m, p) for m, p in INVOICE_ENDPOINTS if m != "get"],
+)
+def test_publishers_have_no_wallets_and_cannot_manage_invoices(publisher, objects, method, path):
     assert_error(call(client_for(publisher.user), method, path, objects), 403)
+
+
+def test_publishers_read_their_own_invoices_which_are_none(publisher, objects):
+    """Seed 001: admins see all invoices, others their own."""
+    client = client_for(publisher.user)
+    listed = client.get("/api/v1/invoices")
+    assert listed.status_code == 200
+    assert listed.json()["data"] == []
+    for path in (I, I + "/pdf", I + "/csv"):
+        assert_error(call(client, "get", path, objects), 404, "not_found")
 
 
 @pytest.mark.parametrize(("method", "path"), PAYOUT_ENDPOINTS)
