@@ -46,12 +46,6 @@ class CustomerBilling(RolePermission):
     message = "Wallets and invoices are for advertisers, partners, admins and finance."
 
 
-class CustomerReadsFinanceWrites(RolePermission):
-    read_roles = CUSTOMER_ROLES
-    write_roles = FINANCE_ROLES
-    message = "Only admins and finance may do this."
-
-
 class InvoiceReaders(RolePermission):
     """Seed 001: anyone signed in may read invoices; admins and finance see all, others
     their own (a publisher has none: an empty list, and 404 for an invoice)."""
