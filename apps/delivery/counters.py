@@ -59,6 +59,7 @@ class CacheCounters:
         self.rate_key = rate_key
         self.rate_ttl = rate_ttl
         self.rate_count: int | None = None
+        self.rate_window = None  # the caller's RateWindow behind rate_key, if it keeps one
 
     def read(
         self, campaigns: Iterable[CampaignRule], *, user_key: str, now: datetime

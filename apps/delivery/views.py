@@ -111,7 +111,10 @@ def _count_and_remember(
     a request over the limit is answered 429 and its decision dropped. With Redis, what is
     remembered is sent without waiting for a reply (``oneway_send``).
     """
-    window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
+    if counted is not None and counted.rate_window is not None:
+        window = counted.rate_window  # the window the pipelined INCR counted in
+    else:
+        window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
     client = _raw_redis()
     if client is None:
         limited = _rate_limited(request)
@@ -168,9 +171,11 @@ def _request_counters(request: HttpRequest) -> CacheCounters:
     window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
     if window is None:
         return CacheCounters(redis=client)
-    return CacheCounters(
+    counters = CacheCounters(
         redis=client, rate_key=cache.make_key(window.cache_key), rate_ttl=window.period + 5
     )
+    counters.rate_window = window
+    return counters
 
 
 def _limited_or(request: HttpRequest, served: dict, answer) -> HttpResponse:
