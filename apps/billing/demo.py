@@ -87,7 +87,8 @@ def load() -> list:
             reference=DEMO_REFERENCE,
             description="Demo bank transfer",
         )
-    month = clock.previous_month(clock.now().date())
+    # The last month that billing counts as over (it waits POST_GRACE after a month ends).
+    month = clock.previous_month((clock.now() - clock.POST_GRACE).date())
     _traffic(advertiser, publisher, month)
     if not Invoice.objects.filter(wallet=wallet).exists():
         services.invoices_issue_monthly(month=month, advertiser_ids=[advertiser.pk])

@@ -107,6 +107,19 @@ def test_demo_is_idempotent():
     assert services.billing_reconcile()["ledger_vs_rollups"] == []
 
 
+def test_demo_bills_a_finished_month_even_just_after_a_month_ends():
+    from apps.billing import clock
+
+    accounts_demo.load()
+    inventory_demo.load()
+    campaigns_demo.load()
+    with mock.patch.object(clock, "now", lambda: at(2026, 12, 1, 0, 10)):  # inside the grace
+        demo.load()
+    invoice = Invoice.objects.get()
+    assert (invoice.period_start, invoice.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
+    assert Payout.objects.count() == 1
+
+
 def test_endpoints_are_in_the_openapi_document(api_client):
     paths = api_client.get("/api/v1/docs-json").json()["paths"]
     for path in (
