@@ -34,6 +34,7 @@ NAV: dict[int, list[tuple[str, str]]] = {
     Role.FINANCE: [
         ("Overview", "finance:home"),
         ("Invoices", "finance:invoices"),
+        ("Wallets", "finance:wallets"),
         ("Payouts", "finance:payouts"),
         ("Financial report", "finance:report"),
     ],

@@ -3,6 +3,7 @@
 On the demo data, finance signs in, opens the invoices, downloads last month's invoice as a
 PDF, marks it paid inline (htmx) and approves the publisher's payout; the advertiser then finds
 the invoice paid on its billing page, and the publisher its payout with the CSV statement.
+Finance also records a bank transfer on the advertiser's wallet and sees the new balance.
 Screenshots of each main page go to ``artifacts/screenshots/finance-<page>.png`` and
 ``billing-<page>.png``. Run with ``.venv/bin/pytest tests/browser/test_dashboard_finance.py``;
 without ``/usr/bin/chromium`` the tests are skipped, except in CI (``CI`` set), where a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -167,6 +169,40 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     assert advertiser.errors == []
 
 
+def test_finance_records_a_bank_transfer_and_sees_the_new_balance(new_page, site):
+    from apps.accounts.models import Role
+    from apps.billing import selectors
+    from apps.billing.models import Wallet
+    from apps.billing.money import cents
+
+    wallet = Wallet.objects.select_related("advertiser").get(
+        advertiser__user__email=demo_email(Role.ADVERTISER)
+    )
+    before = cents(selectors.wallet_balance_micros(wallet=wallet))
+    company = wallet.advertiser.company
+    page = new_page()
+    log_in(page, site, Role.FINANCE, "/finance/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Wallets").click()
+    page.wait_for_url(f"{site}/finance/wallets/")
+    row = page.locator(f"#wallet-{wallet.pk}")
+    assert row.get_by_role("link", name=company, exact=True).is_visible()
+    shot(page, "finance-wallets")
+
+    row.get_by_role("link", name=company, exact=True).click()
+    page.wait_for_url(f"{site}/finance/wallets/{wallet.pk}/")
+    deposit = page.locator("#deposit-form")
+    deposit.get_by_label(re.compile(r"^Amount")).fill("250.00")
+    deposit.get_by_label("Payment reference").fill("BROWSER-TRX-1")
+    deposit.get_by_role("button", name="Record bank transfer").click()
+    page.get_by_text(f"Bank transfer of 250.00 {wallet.currency} recorded").wait_for()
+    assert page.url == f"{site}/finance/wallets/{wallet.pk}/"
+    shown = page.locator('[data-stat="balance"] .stat-value').inner_text()
+    assert Decimal(shown.split()[0].replace(",", "")) == before + Decimal("250.00")
+    assert page.locator("#wallet-transactions").get_by_text("ref. BROWSER-TRX-1").is_visible()
+    shot(page, "finance-wallet-detail")
+    assert page.errors == []
+
+
 def test_advertiser_saves_billing_details(new_page, site):
     from apps.accounts.models import Role
     from apps.billing.models import Wallet
@@ -215,6 +251,7 @@ def test_pages_fit_a_phone_screen(new_page, site):
     from apps.billing.models import Payout
 
     invoice, payout = demo_invoice(), Payout.objects.get()
+    wallet = invoice.wallet
     finance_paths = (
         "/finance/",
         "/finance/invoices/",
@@ -222,6 +259,8 @@ def test_pages_fit_a_phone_screen(new_page, site):
         "/finance/invoices/new/",
         "/finance/payouts/",
         f"/finance/payouts/{payout.uuid}/",
+        "/finance/wallets/",
+        f"/finance/wallets/{wallet.pk}/",
         "/finance/report/",
     )
     advertiser_paths = (

@@ -1,16 +1,24 @@
 """Forms of the finance pages: list filters, the invoice and payout actions, invoicing an
-advertiser's month, generating payouts, and the financial report's period."""
+advertiser's month, generating payouts, the money finance moves on a wallet (bank transfers
+and adjustments), and the financial report's period."""
 
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
 from apps.billing import clock
-from apps.billing.models import MANUAL_METHODS, InvoiceStatus, PaymentMethod, PayoutStatus
-from apps.campaigns.models import Advertiser
+from apps.billing.models import (
+    MANUAL_METHODS,
+    InvoiceStatus,
+    PaymentMethod,
+    PayoutStatus,
+    WalletMode,
+)
+from apps.campaigns.models import Advertiser, validate_currency
 
 OVERDUE = "overdue"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -143,6 +151,96 @@ class PayoutsGenerateForm(forms.Form):
                 "That month is not over yet; payouts are made for finished months."
             )
         return first
+
+
+# --- Wallets ------------------------------------------------------------------------------
+
+# The billing API's bound on a typed amount; the sign and zero are the services' rules.
+MAX_AMOUNT = Decimal("9999999999.99")
+
+
+class WalletFilterForm(forms.Form):
+    mode = forms.ChoiceField(
+        choices=[("", "All modes"), *WalletMode.choices], required=False, label="Mode"
+    )
+    q = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Advertiser",
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Company name"}),
+    )
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].strip()
+
+
+def _amount_field(label: str, **kwargs: Any) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        max_digits=12,
+        decimal_places=2,
+        max_value=MAX_AMOUNT,
+        min_value=-MAX_AMOUNT,
+        widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+        **kwargs,
+    )
+
+
+class DepositForm(forms.Form):
+    """A bank transfer received for the wallet; ``deposit_record`` checks the amount and
+    the currency."""
+
+    amount = _amount_field("Amount", help_text="What arrived, in the wallet's currency.")
+    currency = forms.CharField(
+        max_length=3,
+        required=False,
+        label="Currency",
+        help_text="The transfer's currency, as the bank statement shows it.",
+        widget=forms.TextInput(attrs={"size": 4, "autocapitalize": "characters"}),
+    )
+    reference = forms.CharField(
+        max_length=200,
+        required=False,
+        label="Payment reference",
+        help_text="As on the bank statement: the wallet's reference above, or an invoice number.",
+    )
+    description = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Description",
+        help_text="Shown to the advertiser in its transactions.",
+    )
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "deposit_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"Amount ({currency})"
+        self.fields["amount"].widget.attrs["min"] = "0.01"
+        self.initial.setdefault("currency", currency)
+
+    def clean_currency(self) -> str:
+        currency = self.cleaned_data["currency"].strip().upper()
+        if currency:
+            validate_currency(currency)
+        return currency
+
+
+class AdjustmentForm(forms.Form):
+    """A correction either way, with the reason the ledger keeps."""
+
+    amount = _amount_field(
+        "Amount", help_text="Positive credits the advertiser, negative charges it."
+    )
+    reason = forms.CharField(
+        max_length=500,
+        label="Reason",
+        help_text="Kept in the ledger and shown to the advertiser.",
+    )
+
+    def __init__(self, *args: Any, currency: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "adjustment_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = f"Amount ({currency})"
 
 
 # --- Financial report ---------------------------------------------------------------------

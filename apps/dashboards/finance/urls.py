@@ -1,8 +1,9 @@
-"""Finance pages (finance users and admins): overview, invoices, payouts, financial report."""
+"""Finance pages (finance users and admins): overview, invoices, payouts, wallets, financial
+report."""
 
 from django.urls import path
 
-from .views import home, invoices, payouts, report
+from .views import home, invoices, payouts, report, wallets
 
 app_name = "finance"
 
@@ -57,6 +58,10 @@ urlpatterns = [
         {"action": "mark_paid"},
         name="payout_mark_paid",
     ),
+    path("wallets/", wallets.wallets, name="wallets"),
+    path("wallets/<int:wallet_id>/", wallets.wallet_detail, name="wallet_detail"),
+    path("wallets/<int:wallet_id>/deposit/", wallets.wallet_deposit, name="wallet_deposit"),
+    path("wallets/<int:wallet_id>/adjust/", wallets.wallet_adjust, name="wallet_adjust"),
     path("report/", report.report, name="report"),
     path("report/export.csv", report.report_csv, name="report_csv"),
 ]

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 
 from apps.accounts.models import User
 from apps.billing import selectors
-from apps.billing.models import Invoice, Payout
+from apps.billing.models import Invoice, Payout, Wallet
 from apps.campaigns.selectors import advertiser_list
 from apps.inventory.selectors import publisher_list
 
@@ -35,6 +35,13 @@ def payout_or_404(request: HttpRequest, payout_uuid: uuid.UUID) -> Payout:
     if payout is None:
         raise Http404("Payout not found.")
     return payout
+
+
+def wallet_or_404(request: HttpRequest, wallet_id: int) -> Wallet:
+    wallet = selectors.wallet_get(user=request.user, wallet_id=wallet_id)
+    if wallet is None:
+        raise Http404("Wallet not found.")
+    return wallet
 
 
 def advertisers_for(user: User):
