@@ -107,6 +107,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# Where serving and tracking keep their shared state (counters, claims, the event buffer,
+# the inventory change log): "redis" with REDIS_URL, else "sql" (the database).
+HOT_STORE = env.str("HOT_STORE", default="redis" if REDIS_URL else "sql")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -307,8 +310,12 @@ TRAFFIC_ALLOW_HTTP_CLIENTS = env.bool("TRAFFIC_ALLOW_HTTP_CLIENTS", default=True
 GEOIP_MMDB_PATH = env.str("GEOIP_MMDB_PATH", default="")
 # How often each process checks the shared inventory version (seconds).
 INVENTORY_CHECK_SECONDS = env.float("INVENTORY_CHECK_SECONDS", default=1.0)
-# A changed inventory is compiled by a background thread while requests keep the old index.
+# A thread of each process applies inventory changes while requests keep the old index.
 INVENTORY_REBUILD_IN_BACKGROUND = env.bool("INVENTORY_REBUILD_IN_BACKGROUND", default=True)
+# How often CPC/CPA eCPMs and optimized rotation re-read per-ad delivery from the rollups.
+AD_STATS_REFRESH_SECONDS = env.float("AD_STATS_REFRESH_SECONDS", default=300.0)
+# At most this often, one process saves the compiled inventory for others to start from.
+INDEX_SNAPSHOT_SECONDS = env.float("INDEX_SNAPSHOT_SECONDS", default=60.0)
 # Seed 001's token-less tracking forms find the serve they name for this long (the signed
 # URLs themselves stay valid for 24 hours); bounds what serving keeps in the cache.
 SERVED_MEMORY_SECONDS = env.int("SERVED_MEMORY_SECONDS", default=6 * 3600)

@@ -12,6 +12,7 @@ every drained event and does not change when a day is posted.
 from __future__ import annotations
 
 import uuid as uuid_lib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -135,14 +136,17 @@ def wallet_available_micros(wallet: Wallet, figures: WalletFigures) -> int | Non
     return figures.balance_micros + micros_of(wallet.credit_limit)
 
 
-def wallet_spend_limits() -> dict[int, int]:
+def wallet_spend_limits(advertiser_ids: Iterable[int] | None = None) -> dict[int, int]:
     """advertiser_id → its funding in micros (deposits, refunds and adjustments, signed,
     plus the credit limit of a postpaid wallet), for wallets whose serving stops when the
-    money runs out. Serving compares it with the advertiser's all-time spend counter;
-    unlimited wallets (postpaid without a limit) are absent."""
+    money runs out (of the given advertisers, or all). Serving compares it with the
+    advertiser's all-time spend counter; unlimited wallets (postpaid without a limit) are
+    absent."""
     limited = Wallet.objects.filter(
         Q(mode=WalletMode.PREPAID) | Q(mode=WalletMode.POSTPAID, credit_limit__isnull=False)
     )
+    if advertiser_ids is not None:
+        limited = limited.filter(advertiser_id__in=list(advertiser_ids))
     funding = dict(
         Transaction.objects.filter(wallet__in=limited)
         .exclude(kind=TransactionKind.SPEND)

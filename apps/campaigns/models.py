@@ -137,6 +137,11 @@ class Pacing(models.TextChoices):
     ASAP = "asap", "As soon as possible"
 
 
+class Rotation(models.TextChoices):
+    WEIGHTED = "weighted", "By weight"
+    OPTIMIZED = "optimized", "Optimized for clicks"
+
+
 class Priority(models.TextChoices):
     SPONSORSHIP = "sponsorship", "Sponsorship"
     STANDARD = "standard", "Standard"
@@ -162,6 +167,9 @@ class Campaign(TimeStampedModel):
     end_date = models.DateField(null=True, blank=True)
     pacing = models.CharField(max_length=10, choices=Pacing.choices, default=Pacing.EVEN)
     priority = models.CharField(max_length=20, choices=Priority.choices, default=Priority.STANDARD)
+    # How the campaign's ads share its impressions: by their weights, or learning which ad
+    # gets the most clicks (Thompson sampling on each ad's click-through rate).
+    rotation = models.CharField(max_length=10, choices=Rotation.choices, default=Rotation.WEIGHTED)
     frequency_cap_impressions = models.PositiveIntegerField(
         null=True,
         blank=True,

@@ -40,6 +40,7 @@ from .models import (
     PricingModel,
     Priority,
     ReviewStatus,
+    Rotation,
     ad_requirement_errors,
 )
 from .targeting import (
@@ -207,6 +208,12 @@ class CampaignCreateInput(StrictInputSerializer):
     end_date = serializers.DateField(required=False, allow_null=True)
     pacing = serializers.ChoiceField(choices=Pacing.choices, default="even")
     priority = serializers.ChoiceField(choices=Priority.choices, default="standard")
+    rotation = serializers.ChoiceField(
+        choices=Rotation.choices,
+        default="weighted",
+        help_text="How the campaign's ads share its impressions: `weighted` by each ad's "
+        "weight, or `optimized`, learning from clicks which ad to show most.",
+    )
     frequency_cap = FrequencyCapInput(required=False, allow_null=True)
     targeting = TargetingInput(required=False, allow_null=True)
     category = serializers.RegexField(
@@ -268,6 +275,7 @@ class CampaignOutput(serializers.ModelSerializer):
             "end_date",
             "pacing",
             "priority",
+            "rotation",
             "frequency_cap",
             "targeting",
             "category",

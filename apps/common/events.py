@@ -1,21 +1,20 @@
-"""Domain events and the inventory version.
+"""Domain events and inventory changes.
 
 Services call ``domain_event_emit`` inside their transaction: the event is written to an
 outbox table in that same transaction (so it exists exactly when the change does) and, after
 commit, ``domain_event_committed`` is sent so subscribers such as webhook delivery can act.
 
-``inventory_version_bump`` marks that something serving depends on has changed; the serving
-index compares ``inventory_version()`` with the version it compiled and rebuilds when they
-differ. The counter lives in the shared cache, so every server process sees the bump.
+``inventory_changed`` marks that something serving reads has changed (which kind of object,
+which ids, and which fields when known); after commit ``inventory_change_committed`` is sent
+and the delivery app appends it to the change log its serving index follows.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.dispatch import Signal
@@ -39,7 +38,10 @@ EVENT_TYPES = (
 # Sent after commit with ``event`` (a DomainEvent).
 domain_event_committed = Signal()
 
-INVENTORY_VERSION_KEY = "inventory:version"
+# Sent after commit with ``kind``, ``ids`` and ``fields`` (see ``inventory_changed``).
+inventory_change_committed = Signal()
+
+INVENTORY_KINDS = ("zone", "website", "publisher", "advertiser", "campaign", "ad", "all")
 
 
 def _json_safe(data: dict[str, Any]) -> dict[str, Any]:
@@ -65,23 +67,34 @@ def _publish(event) -> None:
             logger.error("Subscriber %r failed for event %s: %r", receiver, event.uuid, result)
 
 
-def inventory_version() -> int:
-    version = cache.get(INVENTORY_VERSION_KEY)
-    if version is None:
-        # Seed from the clock so a cleared cache never repeats an old version.
-        cache.add(INVENTORY_VERSION_KEY, time.time_ns() // 1000, timeout=None)
-        version = cache.get(INVENTORY_VERSION_KEY)
-    return int(version)
+def inventory_changed(
+    *, kind: str, ids: Iterable[int] = (), fields: Iterable[str] | None = None
+) -> None:
+    """Call from any service that changes what serving reads; takes effect after commit.
+
+    ``fields`` names the model fields that changed, when the caller knows them, so changes
+    serving does not read (a campaign's name, say) cost nothing; ``kind="all"`` asks every
+    server process to rebuild its index.
+    """
+    if kind not in INVENTORY_KINDS:
+        raise ValueError(f"Unknown inventory kind {kind!r}")
+    change = {
+        "kind": kind,
+        "ids": sorted({int(i) for i in ids}),
+        "fields": None if fields is None else sorted(set(fields)),
+    }
+    transaction.on_commit(lambda: _publish_change(change))
 
 
-def _bump() -> None:
-    inventory_version()
-    try:
-        cache.incr(INVENTORY_VERSION_KEY)
-    except ValueError:  # evicted between the read and the increment
-        cache.add(INVENTORY_VERSION_KEY, time.time_ns() // 1000, timeout=None)
+def inventory_object_changed(obj, *, fields: Iterable[str] | None = None) -> None:
+    """``inventory_changed`` for one saved zone, website, publisher, advertiser, campaign or
+    ad (pass a deleted object's id before deleting it: ``inventory_changed`` then)."""
+    inventory_changed(kind=obj._meta.model_name, ids=[obj.pk], fields=fields)
 
 
-def inventory_version_bump() -> None:
-    """Call from any service that changes what can serve; takes effect after commit."""
-    transaction.on_commit(_bump)
+def _publish_change(change: dict) -> None:
+    for receiver, result in inventory_change_committed.send_robust(sender=None, **change):
+        if isinstance(result, Exception):
+            logger.error(
+                "Inventory change %s was not published by %r: %r", change, receiver, result
+            )

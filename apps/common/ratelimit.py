@@ -12,14 +12,12 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django_ratelimit.core import _split_rate, get_usage
 from rest_framework.exceptions import Throttled
 from rest_framework.throttling import BaseThrottle
 
 from .net import client_ip
-from .tallies import tallies_enabled, tallies_incr
 
 
 @dataclass(frozen=True)
@@ -82,26 +80,6 @@ def rate_record(request: HttpRequest, window: RateWindow, count: int) -> Usage:
     usage = window.usage(count)
     _remember(request, usage)
     return usage
-
-
-def rate_hit(request: HttpRequest, *, group: str, key: str, rate: str) -> Usage | None:
-    """A lean fixed-window counter for the public hot path: one cache round trip per hit.
-
-    Same rate syntax and semantics as ``rate_usage`` (django-ratelimit), but it increments
-    first and only creates the window's key when the increment finds none.
-    """
-    window = rate_window(group=group, key=key, rate=rate)
-    if window is None:
-        return None
-    if tallies_enabled():  # the embedded default: one atomic statement
-        count = tallies_incr(window.cache_key, 1, window.period + 5)
-        return rate_record(request, window, count)
-    try:
-        count = cache.incr(window.cache_key)
-    except ValueError:  # the window's first hit (or a race for it)
-        added = cache.add(window.cache_key, 1, timeout=window.period + 5)
-        count = 1 if added else cache.incr(window.cache_key)
-    return rate_record(request, window, count)
 
 
 def enforce_rate(request: HttpRequest, *, group: str, key: str, rate: str) -> None:

@@ -1,7 +1,6 @@
-"""Atomic shared counters for the embedded default (see ``SharedCounter``).
+"""Atomic shared counters and short texts in the database (``SharedCounter``,
+``SharedEntry``): the SQL hot store's building blocks (``apps/delivery/store/sql.py``).
 
-``tallies_enabled()`` is true when the default cache is Django's database cache, i.e. when
-there is no Redis; callers then add and read their counters here instead of in the cache.
 One upsert per counter adds atomically on SQLite and PostgreSQL alike; a counter's expiry is
 fixed when it is created (like Redis ``EXPIRE … NX``), and an expired counter starts over.
 """
@@ -48,10 +47,6 @@ ENTRY_SET_SQL = (
 )
 ENTRY_GET_SQL = "SELECT value FROM {t} WHERE name = %s AND expires_at > %s"
 PURGE_CACHE_SQL = "DELETE FROM {t} WHERE expires < %s"
-
-
-def tallies_enabled() -> bool:
-    return isinstance(caches["default"], DatabaseCache)
 
 
 def tallies_add(items: Sequence[tuple[str, int, int | None]]) -> None:

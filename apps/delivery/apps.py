@@ -5,3 +5,10 @@ class DeliveryConfig(AppConfig):
     name = "apps.delivery"
     label = "delivery"
     verbose_name = "Delivery"
+
+    def ready(self) -> None:
+        from apps.common.events import inventory_change_committed
+
+        from .index import publish_change
+
+        inventory_change_committed.connect(publish_change, dispatch_uid="delivery.publish_change")

@@ -88,6 +88,9 @@ class CampaignRule:
     targeting: Targeting = field(default_factory=Targeting)
     # What the advertiser's wallet can pay in all (deposits and credit); None = no limit.
     advertiser_funds_micros: int | None = None
+    # How the campaign's ads share its impressions: by weight, or "optimized" (Thompson
+    # sampling on each ad's click-through rate).
+    rotation: str = "weighted"
 
     @property
     def impression_cost_micros(self) -> int:
@@ -105,6 +108,9 @@ class Candidate:
     weight: int
     ecpm_micros: int
     creative: dict
+    # Observed delivery (from the rollups) for learning rotation.
+    impressions: int = 0
+    clicks: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +134,11 @@ class TieGroup:
             cumulative_weights=tuple(cumulative),
         )
 
+    @property
+    def key(self) -> tuple[int, int]:
+        """Where the group sorts in its zone: priority tier, then eCPM, best first."""
+        return (self.rank, -self.ecpm_micros)
+
     def draw(self, rng: random.Random) -> Candidate:
         point = rng.random() * self.cumulative_weights[-1]
         return self.members[bisect.bisect_right(self.cumulative_weights, point)]
@@ -148,6 +159,18 @@ class CompiledZone:
     groups: tuple[TieGroup, ...] = ()
     # Candidates the compiler refused for this zone, with the reason (for debug=1).
     static_rejections: tuple[tuple[int, str, int, str], ...] = ()  # ad id, uuid, campaign, why
+    # The candidates of each campaign with optimized rotation, across groups.
+    rotations: dict[int, tuple[Candidate, ...]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rotations:
+            return
+        optimized: dict[int, list[Candidate]] = {}
+        for group in self.groups:
+            for member in group.members:
+                if member.campaign.rotation == "optimized":
+                    optimized.setdefault(member.campaign.id, []).append(member)
+        self.rotations = {cid: tuple(members) for cid, members in optimized.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,8 +291,25 @@ def decide(
             else _pick_sampled(group, ctx, counters, rng)
         )
         if winner is not None:
-            return Decision(winner)
+            return Decision(_rotated(zone, winner, rng))
     return Decision(None)
+
+
+def _rotated(zone: CompiledZone, winner: Candidate, rng: random.Random) -> Candidate:
+    """The campaign won; with optimized rotation its ad is chosen by Thompson sampling.
+
+    Each ad's click-through rate has a Beta posterior (a uniform prior updated by its
+    observed clicks and impressions); one draw per ad, the highest wins. New ads get their
+    chance through the wide posterior, and impressions move to the best ad as evidence
+    accumulates. Eligibility is per campaign, so every ad of the campaign is eligible here.
+    """
+    siblings = zone.rotations.get(winner.campaign.id)
+    if not siblings or len(siblings) == 1:
+        return winner
+    return max(
+        siblings,
+        key=lambda c: rng.betavariate(1 + c.clicks, 1 + max(0, c.impressions - c.clicks)),
+    )
 
 
 def _eligible(members: Sequence[Candidate], ctx: RequestContext, counters: CounterReader):
@@ -330,6 +370,9 @@ def _explain(zone: CompiledZone, ctx: RequestContext, counters: CounterReader, r
                 eligible_by_group.append(m)
             verdicts[id(m)] = reason
     winner = _weighted_choice(eligible_by_group, rng) if eligible_by_group else None
+    if winner is not None:
+        winner = _rotated(zone, winner, rng)
+        verdicts[id(winner)] = None
     for m in members:
         reason = verdicts[id(m)]
         if reason is None and m is not winner:

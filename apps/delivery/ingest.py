@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.db import connection, transaction
 
+from .events import TrackedEvent
 from .models import (
     ClickEvent,
     ConversionEvent,
     EngagementEvent,
+    GeoHourlyStat,
     HourlyStat,
     ImpressionEvent,
     InvalidEvent,
@@ -60,103 +63,88 @@ def _shares(publisher_ids: set[int]) -> dict[int, Decimal]:
     return dict(Publisher.objects.filter(id__in=publisher_ids).values_list("id", "revenue_share"))
 
 
-def _placement(e: dict) -> dict:
-    return {
-        "uuid": e["u"],
-        "occurred_at": _when(e["t"]),
-        "impression_uuid": e["imp"],
-        "zone_id": e["z"],
-        "ad_id": e["a"],
-        "campaign_id": e["c"],
-        "advertiser_id": e["adv"],
-        "publisher_id": e["p"],
-    }
-
-
-def _row(e: dict, shares: dict[int, Decimal]) -> dict:
+def _row(e: TrackedEvent, revenue: int) -> dict:
     """The raw row of an event, as column values by attribute name."""
-    kind = e["k"]
-    if kind == "invalid":
+    placement = {
+        "uuid": e.uuid,
+        "occurred_at": _when(e.at),
+        "impression_uuid": e.impression_uuid,
+        "zone_id": e.zone_id,
+        "ad_id": e.ad_id,
+        "campaign_id": e.campaign_id,
+        "advertiser_id": e.advertiser_id,
+        "publisher_id": e.publisher_id,
+    }
+    if e.kind == "invalid":
         return dict(
-            uuid=e["u"],
-            occurred_at=_when(e["t"]),
-            kind=e.get("of", ""),
-            reason=e["reason"][:40],
-            impression_uuid=e.get("imp"),
-            zone_id=e.get("z"),
-            ad_id=e.get("a"),
-            campaign_id=e.get("c"),
-            advertiser_id=e.get("adv"),
-            publisher_id=e.get("p"),
-            ip=e.get("ip") or None,
-            user_agent=(e.get("ua") or "")[:256],
+            placement,
+            kind=e.refused_kind,
+            reason=e.reason[:40],
+            ip=e.ip or None,
+            user_agent=e.user_agent[:256],
         )
-    base = _placement(e)
-    if kind == "engagement":
-        return dict(kind=e["ek"], **base)
-    cost = int(e.get("cost", 0))
-    revenue = revenue_share_micros(cost, shares.get(e["p"], Decimal(0)))
-    e["rev"] = revenue
-    if kind == "impression":
-        return dict(
-            cost_micros=cost,
-            revenue_micros=revenue,
-            user_key=e.get("uk", "")[:32],
-            country=e.get("cc") or "",
-            device=e.get("dev") or "",
-            **base,
-        )
-    if kind == "click":
-        return dict(cost_micros=cost, revenue_micros=revenue, **base)
+    placement.update(country=e.country[:2], region=e.region[:6], device=e.device[:10])
+    if e.kind == "engagement":
+        return dict(placement, kind=e.engagement)
+    money = {"cost_micros": e.cost_micros, "revenue_micros": revenue}
+    if e.kind == "impression":
+        return dict(placement, user_key=e.user_key[:32], **money)
+    if e.kind == "click":
+        return dict(placement, **money)
     return dict(
-        cost_micros=cost,
-        revenue_micros=revenue,
-        click_uuid=e["click"],
-        clicked_at=_when(e["clicked"]),
-        goal_id=e.get("goal"),
-        goal_type=e.get("gt", ""),
-        value_micros=int(e.get("val", 0)),
-        **base,
+        placement,
+        click_uuid=e.click_uuid,
+        clicked_at=_when(e.clicked_at if e.clicked_at is not None else e.at),
+        goal_id=e.goal_id,
+        goal_type=e.goal_type,
+        value_micros=e.value_micros,
+        **money,
     )
 
 
-def _deltas(e: dict) -> dict[str, int]:
-    kind = e["k"]
-    if kind == "invalid":
+def _deltas(e: TrackedEvent, revenue: int) -> dict[str, int]:
+    if e.kind == "invalid":
         return {"invalid_events": 1}
-    if kind == "engagement":
-        return {ENGAGEMENT_FIELDS[e["ek"]]: 1}
-    money = {"spend_micros": int(e.get("cost", 0)), "revenue_micros": e.get("rev", 0)}
-    if kind == "impression":
+    if e.kind == "engagement":
+        return {ENGAGEMENT_FIELDS[e.engagement]: 1}
+    money = {"spend_micros": e.cost_micros, "revenue_micros": revenue}
+    if e.kind == "impression":
         return {"impressions": 1, **money}
-    if kind == "click":
+    if e.kind == "click":
         return {"clicks": 1, **money}
-    return {"conversions": 1, "conversion_value_micros": int(e.get("val", 0)), **money}
+    return {"conversions": 1, "conversion_value_micros": e.value_micros, **money}
 
 
 @transaction.atomic
-def events_ingest(events: list[dict]) -> int:
+def events_ingest(events: Sequence[TrackedEvent]) -> int:
     """Store the events not stored yet and add them to the rollups; returns how many."""
-    by_kind: dict[str, dict[str, dict]] = defaultdict(dict)
+    by_kind: dict[str, dict[str, TrackedEvent]] = defaultdict(dict)
     for e in events:
-        by_kind[e["k"]].setdefault(str(e["u"]), e)  # duplicates inside the batch count once
-    fresh: list[dict] = []
+        by_kind[e.kind].setdefault(e.uuid, e)  # duplicates inside the batch count once
+    fresh: list[TrackedEvent] = []
     for kind, items in by_kind.items():
-        model = MODELS[kind]
         stored = {
             str(u)
-            for u in model.objects.filter(uuid__in=list(items)).values_list("uuid", flat=True)
+            for u in MODELS[kind]
+            .objects.filter(uuid__in=list(items))
+            .values_list("uuid", flat=True)
         }
         fresh.extend(e for u, e in items.items() if u not in stored)
     if not fresh:
         return 0
-    shares = _shares({e["p"] for e in fresh if e.get("p") is not None})
+    shares = _shares({e.publisher_id for e in fresh if e.publisher_id is not None})
+    revenues = [
+        revenue_share_micros(e.cost_micros, shares.get(e.publisher_id, Decimal(0)))
+        if e.cost_micros
+        else 0
+        for e in fresh
+    ]
     rows: dict[str, list] = defaultdict(list)
-    for e in fresh:
-        rows[e["k"]].append(_row(e, shares))
+    for e, revenue in zip(fresh, revenues, strict=True):
+        rows[e.kind].append(_row(e, revenue))
     for kind, values in rows.items():
         _insert(MODELS[kind], values)
-    _rollup(fresh)
+    _rollup(fresh, revenues)
     return len(fresh)
 
 
@@ -219,44 +207,68 @@ ROLLUP_COUNTERS = (
     "spend_micros",
     "revenue_micros",
 )
-# One statement adds a batch's sums to the rollups, creating rows that do not exist yet
+GEO_COUNTERS = (
+    "impressions",
+    "clicks",
+    "conversions",
+    "conversion_value_micros",
+    "spend_micros",
+    "revenue_micros",
+)
+# One statement adds a batch's sums to a rollup, creating rows that do not exist yet
 # ({t} is the quoted table name; every value is a parameter).
-ROLLUP_UPSERT_SQL = (
-    "INSERT INTO {t} (hour, ad_id, zone_id, campaign_id, advertiser_id, publisher_id, {cols}) "
-    "VALUES (%s, %s, %s, %s, %s, %s, {marks}) "
-    "ON CONFLICT (hour, ad_id, zone_id) DO UPDATE SET {sums}"
+UPSERT_SQL = (
+    "INSERT INTO {t} ({keys}, campaign_id, advertiser_id, publisher_id, {cols}) "
+    "VALUES ({key_marks}, %s, %s, %s, {marks}) "
+    "ON CONFLICT ({keys}) DO UPDATE SET {sums}"
 )
 
 
-def _rollup(events: list[dict]) -> None:
-    totals: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    dims: dict[tuple, tuple] = {}
-    for e in events:
-        if e.get("a") is None or e.get("z") is None:
-            continue  # refused before we knew the ad (e.g. a forged token): raw row only
-        key = (_hour(e["t"]), e["a"], e["z"])
-        dims[key] = (e["c"], e["adv"], e["p"])
-        for field, amount in _deltas(e).items():
-            totals[key][field] += amount
+def _upsert(model, keys: tuple[str, ...], counters: tuple[str, ...], totals, dims) -> None:
     if not totals:
         return
-    table = connection.ops.quote_name(HourlyStat._meta.db_table)
-    sql = ROLLUP_UPSERT_SQL.format(
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = UPSERT_SQL.format(
         t=table,
-        cols=", ".join(ROLLUP_COUNTERS),
-        marks=", ".join(["%s"] * len(ROLLUP_COUNTERS)),
-        sums=", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in ROLLUP_COUNTERS),
+        keys=", ".join(keys),
+        key_marks=", ".join(["%s"] * len(keys)),
+        cols=", ".join(counters),
+        marks=", ".join(["%s"] * len(counters)),
+        sums=", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in counters),
     )
     adapt = connection.ops.adapt_datetimefield_value
     rows = [
-        (
-            adapt(hour),
-            ad_id,
-            zone_id,
-            *dims[hour, ad_id, zone_id],
-            *(counts.get(c, 0) for c in ROLLUP_COUNTERS),
-        )
-        for (hour, ad_id, zone_id), counts in sorted(totals.items())
+        (adapt(key[0]), *key[1:], *dims[key], *(sums.get(c, 0) for c in counters))
+        for key, sums in sorted(totals.items())
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def _rollup(events: list[TrackedEvent], revenues: list[int]) -> None:
+    hourly: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    geo: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    dims: dict[tuple, tuple] = {}
+    for e, revenue in zip(events, revenues, strict=True):
+        if not e.placed:
+            continue  # refused before we knew the ad (e.g. a forged token): raw row only
+        hour = _hour(e.at)
+        owners = (e.campaign_id, e.advertiser_id, e.publisher_id)
+        deltas = _deltas(e, revenue)
+        key = (hour, e.ad_id, e.zone_id)
+        dims[key] = owners
+        for name, amount in deltas.items():
+            hourly[key][name] += amount
+        if e.kind in ("impression", "click", "conversion"):
+            where = (hour, e.ad_id, e.zone_id, e.country, e.region, e.device)
+            dims[where] = owners
+            for name, amount in deltas.items():
+                geo[where][name] += amount
+    _upsert(HourlyStat, ("hour", "ad_id", "zone_id"), ROLLUP_COUNTERS, hourly, dims)
+    _upsert(
+        GeoHourlyStat,
+        ("hour", "ad_id", "zone_id", "country", "region", "device"),
+        GEO_COUNTERS,
+        geo,
+        dims,
+    )

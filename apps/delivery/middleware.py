@@ -2,61 +2,91 @@
 
 These endpoints need none of the session, authentication, CSRF, messages or idempotency
 machinery, and resolving them through every app's URL patterns costs more than deciding an
-ad. This middleware, first in the stack, matches them against a small table and calls the
-view directly, with the parts of the stack they do need: the client address, the body limit,
-a trace-free JSON 500, ``nosniff`` and the rate-limit headers. ``debug=1`` (which may use a
-session login) takes the ordinary path.
+ad. This middleware, first in the stack, matches them against the routes of
+``apps/delivery/urls.py`` (found where the project mounts them) and calls the view directly,
+with the parts of the stack they do need: the client address, the body limit, a trace-free
+JSON 500, ``nosniff`` and the rate-limit headers. ``debug=1`` (which may use a session
+login) takes the ordinary path.
 """
 
 from __future__ import annotations
 
 import logging
-import re
+from dataclasses import dataclass
+from functools import cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from apps.common.middleware import json_error
 from apps.common.net import client_ip
 from apps.common.ratelimit import ratelimit_headers
 
-from . import tracking, views
-
 logger = logging.getLogger("apps.api")
+ROUTES_MODULE = "apps.delivery.urls"
 
-_SERVE = re.compile(
-    r"^/api/v1/serve/(?P<zone_uuid>[^/]+)(?:/(?P<variant>iframe|image|click|vast))?$"
-)
-_SERVE_VIEWS = {
-    None: views.serve,
-    "iframe": views.serve_iframe,
-    "image": views.serve_image,
-    "click": views.serve_click,
-    "vast": views.serve_vast,
-}
-_TRACK_VIEWS = {
-    "/api/v1/track/impression": tracking.impression,
-    "/api/v1/track/impression/pixel": tracking.impression_pixel,
-    "/api/v1/track/click": tracking.click,
-    "/api/v1/track/conversion": tracking.conversion,
-    "/api/v1/track/conversion/pixel": tracking.conversion_pixel,
-    "/api/v1/track/viewable": tracking.viewable,
-    "/api/v1/track/video": tracking.video,
-}
+
+@dataclass(frozen=True)
+class HotRoutes:
+    """The delivery URL patterns as the lane matches them: literal paths in a dictionary,
+    patterns with parameters tried in order, all behind their common prefixes."""
+
+    prefixes: tuple[str, ...]
+    exact: dict[str, object]
+    patterns: tuple[tuple[str, URLPattern], ...]  # (mount prefix, pattern)
+
+    def match(self, path: str):
+        """The view and its keyword arguments for ``path``, or ``None``."""
+        if not path.startswith(self.prefixes):
+            return None
+        view = self.exact.get(path)
+        if view is not None:
+            return view, {}
+        for mount, pattern in self.patterns:
+            if path.startswith(mount):
+                found = pattern.resolve(path[len(mount) :])
+                if found is not None:
+                    return found.func, found.kwargs
+        return None
+
+
+def _mount(resolver: URLResolver, prefix: str = "/") -> str | None:
+    """Where the project mounts the delivery URLconf (e.g. ``/api/v1/``)."""
+    for entry in resolver.url_patterns:
+        if not isinstance(entry, URLResolver):
+            continue
+        here = prefix + str(entry.pattern)
+        if getattr(entry.urlconf_module, "__name__", entry.urlconf_name) == ROUTES_MODULE:
+            return here
+        found = _mount(entry, here)
+        if found is not None:
+            return found
+    return None
+
+
+@cache
+def hot_routes() -> HotRoutes:
+    from . import urls
+
+    mount = _mount(get_resolver())
+    if mount is None:
+        return HotRoutes(prefixes=("\0",), exact={}, patterns=())
+    exact, patterns, prefixes = {}, [], set()
+    for pattern in urls.urlpatterns:
+        route = str(pattern.pattern)
+        literal = route.split("<", 1)[0]
+        prefixes.add(mount + literal.split("/", 1)[0] + "/")
+        if "<" in route:
+            patterns.append((mount, pattern))
+        else:
+            exact[mount + route] = pattern.callback
+    return HotRoutes(prefixes=tuple(sorted(prefixes)), exact=exact, patterns=tuple(patterns))
 
 
 def hot_path_view(path: str):
     """The view and its arguments for a serve or tracking path, or ``None``."""
-    view = _TRACK_VIEWS.get(path)
-    if view is not None:
-        return view, {}
-    match = _SERVE.match(path)
-    if match is not None:
-        return _SERVE_VIEWS[match["variant"]], {"zone_uuid": match["zone_uuid"]}
-    return None
-
-
-HOT_PREFIXES = ("/api/v1/serve/", "/api/v1/track/")
+    return hot_routes().match(path)
 
 
 def hot_path_dispatch(request: HttpRequest, view, kwargs: dict) -> HttpResponse:
@@ -86,10 +116,7 @@ class HotPathMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        path = request.path_info
-        if not path.startswith(HOT_PREFIXES) or "debug" in request.GET:
-            return self.get_response(request)
-        found = hot_path_view(path)
-        if found is None:
+        found = hot_path_view(request.path_info)
+        if found is None or "debug" in request.GET:
             return self.get_response(request)
         return hot_path_dispatch(request, *found)

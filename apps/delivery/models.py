@@ -39,6 +39,10 @@ class _Placement(models.Model):
     campaign_id = models.BigIntegerField(db_index=True)
     advertiser_id = models.BigIntegerField()
     publisher_id = models.BigIntegerField()
+    # Where and on what the ad was served: ISO country, ISO 3166-2 region, device class.
+    country = models.CharField(max_length=2, blank=True, default="")
+    region = models.CharField(max_length=6, blank=True, default="")
+    device = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         abstract = True
@@ -58,8 +62,6 @@ class _Charged(_Placement):
 
 class ImpressionEvent(_Charged):
     user_key = models.CharField(max_length=32, blank=True)
-    country = models.CharField(max_length=2, blank=True)
-    device = models.CharField(max_length=10, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["ad_id", "occurred_at"])]
@@ -142,6 +144,44 @@ class HourlyStat(models.Model):
         return f"{self.hour:%Y-%m-%d %H}h ad {self.ad_id} zone {self.zone_id}"
 
 
+class GeoHourlyStat(models.Model):
+    """Delivery by where and on what it was seen: one row per hour (UTC), ad, zone, country,
+    region and device class. Feeds the geo and device reports."""
+
+    hour = models.DateTimeField()
+    ad_id = models.BigIntegerField()
+    zone_id = models.BigIntegerField()
+    country = models.CharField(max_length=2, blank=True)
+    region = models.CharField(max_length=6, blank=True)
+    device = models.CharField(max_length=10, blank=True)
+    campaign_id = models.BigIntegerField()
+    advertiser_id = models.BigIntegerField()
+    publisher_id = models.BigIntegerField()
+    impressions = models.BigIntegerField(default=0)
+    clicks = models.BigIntegerField(default=0)
+    conversions = models.BigIntegerField(default=0)
+    conversion_value_micros = models.BigIntegerField(default=0)
+    spend_micros = models.BigIntegerField(default=0)
+    revenue_micros = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hour", "ad_id", "zone_id", "country", "region", "device"],
+                name="geo_hourly_stat_key",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign_id", "hour"]),
+            models.Index(fields=["publisher_id", "hour"]),
+            models.Index(fields=["advertiser_id", "hour"]),
+        ]
+
+    def __str__(self) -> str:
+        where = self.region or self.country or "unknown"
+        return f"{self.hour:%Y-%m-%d %H}h ad {self.ad_id} zone {self.zone_id} {where} {self.device}"
+
+
 class BufferedEvent(models.Model):
     """The embedded default's durable event buffer (Redis streams replace it in production)."""
 
@@ -173,3 +213,31 @@ class ZoneHourlyStat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H}h zone {self.zone_id}"
+
+
+class InventoryChange(models.Model):
+    """The embedded default's inventory change log (Redis keeps it in production).
+
+    Each row names what changed in serving's inputs; its id is the inventory version after
+    the change, and every server process applies the rows after its own version to its
+    index. Rows are written one at a time (a table lock on PostgreSQL), so ids follow
+    commit order.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    change = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"inventory change {self.pk}"
+
+
+class IndexSnapshot(models.Model):
+    """The last compiled inventory, so a starting process loads it instead of the ORM."""
+
+    version = models.BigIntegerField()
+    data = models.BinaryField()
+    saved_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"index snapshot at version {self.version}"

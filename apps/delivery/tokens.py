@@ -18,6 +18,17 @@ import orjson
 from django.conf import settings
 
 VERSION = 1
+TOKEN_TTL_SECONDS = 24 * 3600  # how long a served ad's tracking URLs stay valid
+
+
+def served_key(impression_uuid: str) -> str:
+    """Where serving remembers a token for seed 001's token-less forms, by impression."""
+    return f"served:{impression_uuid}"
+
+
+def last_served_key(zone_uuid: str, ad_uuid: str, user_key: str) -> str:
+    """The impression last served to a user in a zone for an ad (token-less forms)."""
+    return f"lastserved:{zone_uuid}:{ad_uuid}:{user_key}"
 
 
 class TokenError(Exception):
@@ -41,6 +52,10 @@ class ServeToken:
     user_key: str
     ua_hash: str
     issued_at: int
+    # Where and on what the ad was served (added later: older tokens read them as unknown).
+    country: str = ""
+    region: str = ""
+    device: str = ""
 
     def to_list(self) -> list:
         return [
@@ -56,6 +71,9 @@ class ServeToken:
             self.user_key,
             self.ua_hash,
             self.issued_at,
+            self.country,
+            self.region,
+            self.device,
         ]
 
 
@@ -76,10 +94,15 @@ def ua_hash(user_agent: str) -> str:
     return hashlib.blake2b(user_agent.encode(), digest_size=6).hexdigest()
 
 
-def token_sign(token: ServeToken) -> str:
-    body = _b64(orjson.dumps(token.to_list()))
+def fields_sign(fields: list) -> str:
+    """Sign a token's fields as ``token_verify`` expects them."""
+    body = _b64(orjson.dumps(fields))
     mac = hmac.new(_key(), body.encode(), hashlib.sha256).digest()[:16]
     return f"{body}.{_b64(mac)}"
+
+
+def token_sign(token: ServeToken) -> str:
+    return fields_sign(token.to_list())
 
 
 def token_verify(raw: str, *, max_age_seconds: int, now: float | None = None) -> ServeToken:

@@ -1,50 +1,51 @@
 """Public tracking endpoints: impressions, clicks, conversions, viewability, video quartiles.
 
-Each request verifies the signed serve token (no database), refuses replays with an atomic
-cache ``add`` on the event's uuid, moves the spend and frequency counters the decision reads,
-and appends the event to the durable buffer. Anything refused is appended too, as an invalid
-event with its reason, so it is reported beside valid traffic and never billed. Pixels always
-answer the 1x1 GIF.
+Each request verifies the signed serve token (no database) and then makes one hot-store
+call (``HotStore.record``) that counts the public rate limit, claims the event's uuid so a
+replay counts nothing, charges the spend and frequency counters the decision reads, and
+buffers the event for the drain. Anything refused is buffered too, as an invalid event with
+its reason, so it is reported beside valid traffic and never billed. Pixels always answer
+the 1x1 GIF.
 """
 
 from __future__ import annotations
 
-import base64
 import time
 import uuid
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 
+import msgspec
 import orjson
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
 from apps.common.net import client_ip
-from apps.common.ratelimit import rate_hit, rate_record, rate_window
-from apps.common.tallies import tallies_claim, tallies_enabled
+from apps.common.ratelimit import rate_record, rate_window
 
 from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
+from .counters import charge_for
 from .engine import MICROS
-from .index import ad_destination, campaign_rule
-from .sink import event_append, event_claim_and_record, event_record
-from .tokens import ServeToken, TokenError, token_verify, ua_hash
-from .views import (
+from .events import TrackedEvent
+from .http import error_response, gif, json_response, preflight
+from .index import ad_destination, campaign_rule, current_index
+from .sink import embedded_drainer_start
+from .store import LIMITED, RECORDED, Charge, Claim, hot_store, seen_key
+from .tokens import (
     TOKEN_TTL_SECONDS,
-    _error,
-    _json,
-    _preflight,
-    _public,
-    _raw_redis,
+    ServeToken,
+    TokenError,
     last_served_key,
     served_key,
-    served_recall,
+    token_verify,
+    ua_hash,
 )
 
-GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
 SEEN_TTL_SECONDS = TOKEN_TTL_SECONDS + 3600
 CLICK_TTL_SECONDS = 90 * 24 * 3600
+# A click is remembered this long for its conversions; after that they find its raw row.
+CLICK_MEMORY_SECONDS = 24 * 3600
 MAX_CONVERSION_VALUE = Decimal("1000000")
 FRAUD_WINDOW_SECONDS = 600
 NAMESPACE = uuid.UUID("6f1c1d2e-8f43-4d0a-9a5e-2b7f0f3c5a10")
@@ -58,65 +59,63 @@ def derived_uuid(base: str, kind: str) -> str:
 # --- Shared steps -----------------------------------------------------------------------
 
 
-def _gif() -> HttpResponse:
-    response = _public(HttpResponse(GIF, content_type="image/gif"))
-    response["Content-Length"] = str(len(GIF))
-    return response
-
-
 def _placement(token: ServeToken) -> dict:
+    """The event fields a verified token gives: who bought, who sold, who saw it."""
     return {
-        "imp": token.impression_uuid,
-        "z": token.zone_id,
-        "a": token.ad_id,
-        "c": token.campaign_id,
-        "adv": token.advertiser_id,
-        "p": token.publisher_id,
+        "impression_uuid": token.impression_uuid,
+        "zone_id": token.zone_id,
+        "ad_id": token.ad_id,
+        "campaign_id": token.campaign_id,
+        "advertiser_id": token.advertiser_id,
+        "publisher_id": token.publisher_id,
+        "country": token.country,
+        "region": token.region,
+        "device": token.device,
     }
+
+
+def _user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
 
 
 def _invalid(request: HttpRequest, of: str, reason: str, token: ServeToken | None = None) -> str:
-    event = {
-        "k": "invalid",
-        "u": str(uuid.uuid4()),
-        "t": time.time(),
-        "of": of,
-        "reason": reason,
-        "ip": client_ip(request),
-        "ua": request.META.get("HTTP_USER_AGENT", "")[:256],
-    }
-    if token is not None:
-        event.update(_placement(token))
-    event_append(event)
+    event = TrackedEvent(
+        kind="invalid",
+        uuid=str(uuid.uuid4()),
+        at=time.time(),
+        refused_kind=of,
+        reason=reason,
+        ip=client_ip(request),
+        user_agent=_user_agent(request)[:256],
+        **(_placement(token) if token is not None else {}),
+    )
+    hot_store().record(event)
+    embedded_drainer_start()
     _fraud_watch(request, reason)
     return reason
 
 
 def _fraud_watch(request: HttpRequest, reason: str) -> None:
     """Emit ``fraud.alert`` once per window when one address keeps sending invalid traffic."""
-    threshold = getattr(settings, "FRAUD_ALERT_THRESHOLD", 100)
     ip = client_ip(request)
-    key = f"fraud:{ip}:{int(time.time() // FRAUD_WINDOW_SECONDS)}"
-    cache.add(key, 0, timeout=FRAUD_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        return
-    if count == threshold and cache.add(f"{key}:alerted", 1, timeout=FRAUD_WINDOW_SECONDS):
-        from django.db import transaction
+    name = f"fraud:{ip}:{int(time.time() // FRAUD_WINDOW_SECONDS)}"
+    count = hot_store().incr(name, 1, FRAUD_WINDOW_SECONDS)
+    if count != settings.FRAUD_ALERT_THRESHOLD:
+        return  # the counter passes the threshold once per window: one alert
+    from django.db import transaction
 
-        from apps.common.events import domain_event_emit
+    from apps.common.events import domain_event_emit
 
-        with transaction.atomic():
-            domain_event_emit(
-                event_type="fraud.alert",
-                data={
-                    "ip": ip,
-                    "invalid_events": count,
-                    "window_seconds": FRAUD_WINDOW_SECONDS,
-                    "last_reason": reason,
-                },
-            )
+    with transaction.atomic():
+        domain_event_emit(
+            event_type="fraud.alert",
+            data={
+                "ip": ip,
+                "invalid_events": count,
+                "window_seconds": FRAUD_WINDOW_SECONDS,
+                "last_reason": reason,
+            },
+        )
 
 
 def _token(request: HttpRequest, raw: str | None, of: str) -> tuple[ServeToken | None, str | None]:
@@ -127,54 +126,39 @@ def _token(request: HttpRequest, raw: str | None, of: str) -> tuple[ServeToken |
         token = token_verify(raw, max_age_seconds=TOKEN_TTL_SECONDS)
     except TokenError as exc:
         return None, _invalid(request, of, exc.reason)
-    ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-    if parse_user_agent(ua).is_bot:
+    if parse_user_agent(_user_agent(request)).is_bot:
         return token, _invalid(request, of, "bot", token)
     return token, None
 
 
 def _browser_check(request: HttpRequest, token: ServeToken, of: str) -> str | None:
     """Beacons come from the browser the ad was served to: the User-Agent must match."""
-    ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-    if ua_hash(ua) != token.ua_hash:
+    if ua_hash(_user_agent(request)) != token.ua_hash:
         return _invalid(request, of, "ua_mismatch", token)
     return None
 
 
-def _first_time(event_uuid: str, of: str, request, token) -> str | None:
-    """Count the request against the public limit and claim the event's uuid.
-
-    Returns the reason the event is refused (``rate_limited`` or ``duplicate``), recorded as
-    invalid traffic, or ``None``. With Redis both steps share one pipelined round trip.
-    """
+def _track(
+    request: HttpRequest,
+    event: TrackedEvent,
+    *,
+    of: str,
+    token: ServeToken | None,
+    claim_ttl: int = SEEN_TTL_SECONDS,
+    charge: Charge | None = None,
+) -> str | None:
+    """Record ``event`` once (its uuid is the claim) and count the request against the
+    public rate limit, in one store call; returns why it was not counted, or ``None``."""
     window = rate_window(group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
-    seen_key = f"seen:{event_uuid}"
-    client = _raw_redis()
-    if client is None:
-        usage = rate_hit(
-            request, group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC
-        )
-        if usage is not None and usage.exceeded:
-            return _invalid(request, of, "rate_limited", token)
-        claimed = (
-            tallies_claim(seen_key, SEEN_TTL_SECONDS)
-            if tallies_enabled()
-            else cache.add(seen_key, 1, timeout=SEEN_TTL_SECONDS)
-        )
-    else:
-        pipe = client.pipeline(transaction=False)
-        if window is not None:
-            rl_key = cache.make_key(window.cache_key)
-            pipe.incr(rl_key)
-            pipe.expire(rl_key, window.period + 5, nx=True)
-        pipe.set(cache.make_key(seen_key), 1, nx=True, ex=SEEN_TTL_SECONDS)
-        results = pipe.execute()
-        claimed = bool(results[-1])
-        if window is not None and rate_record(request, window, int(results[0])).exceeded:
-            return _invalid(request, of, "rate_limited", token)
-    if claimed:
+    result = hot_store().record(
+        event, rate=window, claim=Claim(seen_key(event.uuid), claim_ttl), charge=charge
+    )
+    if window is not None:
+        rate_record(request, window, result.rate_count)
+    if result.status == RECORDED:
+        embedded_drainer_start()
         return None
-    return _invalid(request, of, "duplicate", token)
+    return _invalid(request, of, "rate_limited" if result.status == LIMITED else "duplicate", token)
 
 
 # --- Impressions --------------------------------------------------------------------------
@@ -183,56 +167,35 @@ def _first_time(event_uuid: str, of: str, request, token) -> str | None:
 def _count_impression(request: HttpRequest, token: ServeToken) -> str | None:
     """Count a verified impression once; returns the reason when it is not counted."""
     cost = token.bid_micros // 1000 if token.pricing_model == "cpm" else 0
-    agent = parse_user_agent(request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH])
-    event = {
-        "k": "impression",
-        "u": token.impression_uuid,
-        "t": time.time(),
-        "cost": cost,
-        "uk": token.user_key,
-        "dev": agent.device,
+    event = TrackedEvent(
+        kind="impression",
+        uuid=token.impression_uuid,
+        at=time.time(),
+        cost_micros=cost,
+        user_key=token.user_key,
         **_placement(token),
-    }
-    rule = campaign_rule(token.campaign_id)
-    window = rate_window(group="track", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
-    # With Redis: rate limit, replay check, counters and buffer in one round trip.
-    done = event_claim_and_record(
-        event,
-        seen_key=f"seen:{token.impression_uuid}",
-        seen_ttl=SEEN_TTL_SECONDS,
-        window=window,
-        rule=rule,
-        spend_micros=cost,
-        frequency_user_key=token.user_key,
     )
-    if done is not None:
-        count, outcome = done
-        if window is not None:
-            rate_record(request, window, count)
-        if outcome == 1:
-            return None
-        return _invalid(
-            request, "impression", "rate_limited" if outcome < 0 else "duplicate", token
-        )
-    reason = _first_time(token.impression_uuid, "impression", request, token)
-    if reason:
-        return reason
-    event_record(event, rule=rule, spend_micros=cost, frequency_user_key=token.user_key)
-    return None
+    rule = campaign_rule(token.campaign_id)
+    charge = (
+        charge_for(rule, spend_micros=cost, at=event.at, user_key=token.user_key)
+        if rule is not None
+        else None
+    )
+    return _track(request, event, of="impression", token=token, charge=charge)
 
 
 def _served_token(request: HttpRequest, params: dict) -> str | None:
     """The token of a serve named without it, as seed 001's payloads do: by impression
     uuid, or by zone and ad for the same user the ad was served to."""
+    store = hot_store()
     impression_uuid = str(params.get("impression_uuid") or "")
     if impression_uuid and len(impression_uuid) <= 64:
-        return served_recall(served_key(impression_uuid))
+        return store.recall(served_key(impression_uuid))
     zone_uuid, ad_uuid = str(params.get("zone_uuid") or ""), str(params.get("ad_uuid") or "")
     if zone_uuid and ad_uuid and len(zone_uuid) <= 64 and len(ad_uuid) <= 64:
-        ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-        user_key = user_key_for(request, client_ip(request), ua)
-        impression_uuid = served_recall(last_served_key(zone_uuid, ad_uuid, user_key))
-        return served_recall(served_key(impression_uuid)) if impression_uuid else None
+        user_key = user_key_for(request, client_ip(request), _user_agent(request))
+        impression_uuid = store.recall(last_served_key(zone_uuid, ad_uuid, user_key))
+        return store.recall(served_key(impression_uuid)) if impression_uuid else None
     return None
 
 
@@ -246,7 +209,7 @@ def impression_pixel(request: HttpRequest) -> HttpResponse:
         and _browser_check(request, token, "impression") is None
     ):
         _count_impression(request, token)
-    return _gif()
+    return gif()
 
 
 def _body(request: HttpRequest) -> dict | None:
@@ -265,8 +228,6 @@ def _body_token(request, data: dict, of: str) -> tuple[ServeToken | None, str | 
     if token is not None and reason is None:
         ad_uuid = data.get("ad_uuid")
         zone_uuid = data.get("zone_uuid")
-        from .index import current_index
-
         index = current_index()
         record = index.ads_by_id.get(token.ad_id)
         zone = index.zone_record(str(zone_uuid)) if zone_uuid else None
@@ -278,24 +239,30 @@ def _body_token(request, data: dict, of: str) -> tuple[ServeToken | None, str | 
 
 
 def _refused(reason: str, status: int = 400) -> HttpResponse:
-    return _error(status, f"Event not counted: {reason}.", reason)
+    return error_response(status, f"Event not counted: {reason}.", reason)
+
+
+def _method_not_allowed() -> HttpResponse:
+    return error_response(
+        405, "Method not allowed.", "method_not_allowed", {"Allow": "POST, OPTIONS"}
+    )
 
 
 @csrf_exempt
 def impression(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
-        return _preflight()
+        return preflight()
     if request.method != "POST":
-        return _error(405, "Method not allowed.", "method_not_allowed", {"Allow": "POST, OPTIONS"})
+        return _method_not_allowed()
     data = _body(request)
     if data is None:
-        return _error(400, "Malformed JSON body.", "malformed_json")
+        return error_response(400, "Malformed JSON body.", "malformed_json")
     token, reason = _body_token(request, data, "impression")
     if token is None:
         return _refused(reason)
     if reason is None:
         reason = _count_impression(request, token)
-    return _json(
+    return json_response(
         {
             "success": True,
             "data": {
@@ -311,6 +278,41 @@ def impression(request: HttpRequest) -> HttpResponse:
 # --- Clicks -------------------------------------------------------------------------------
 
 
+class ClickMemory(msgspec.Struct, frozen=True):
+    """What a conversion needs of its click, kept for ``CLICK_MEMORY_SECONDS``."""
+
+    uuid: str
+    at: float
+    impression_uuid: str
+    zone_id: int
+    ad_id: int
+    campaign_id: int
+    advertiser_id: int
+    publisher_id: int
+    pricing_model: str
+    bid_micros: int
+    country: str = ""
+    region: str = ""
+    device: str = ""
+
+    def placement(self) -> dict:
+        return {
+            "impression_uuid": self.impression_uuid,
+            "zone_id": self.zone_id,
+            "ad_id": self.ad_id,
+            "campaign_id": self.campaign_id,
+            "advertiser_id": self.advertiser_id,
+            "publisher_id": self.publisher_id,
+            "country": self.country,
+            "region": self.region,
+            "device": self.device,
+        }
+
+
+def _click_memory_key(click_uuid: str) -> str:
+    return f"click:{click_uuid}"
+
+
 def _with_click_id(url: str, click_uuid: str) -> str:
     parts = urlparse(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
@@ -320,24 +322,32 @@ def _with_click_id(url: str, click_uuid: str) -> str:
 
 def _count_click(request: HttpRequest, token: ServeToken) -> tuple[str, str | None]:
     click_uuid = derived_uuid(token.impression_uuid, "click")
-    reason = _first_time(click_uuid, "click", request, token)
-    if reason:
-        return click_uuid, reason
     cost = token.bid_micros if token.pricing_model == "cpc" else 0
-    click = {"k": "click", "u": click_uuid, "t": time.time(), "cost": cost, **_placement(token)}
-    cache.set(
-        f"click:{click_uuid}",
-        {**click, "pm": token.pricing_model, "bid": token.bid_micros},
-        timeout=CLICK_TTL_SECONDS,
+    event = TrackedEvent(
+        kind="click", uuid=click_uuid, at=time.time(), cost_micros=cost, **_placement(token)
     )
-    event_record(click, rule=campaign_rule(token.campaign_id), spend_micros=cost)
-    return click_uuid, None
+    rule = campaign_rule(token.campaign_id)
+    charge = charge_for(rule, spend_micros=cost, at=event.at) if rule is not None else None
+    reason = _track(request, event, of="click", token=token, charge=charge)
+    if reason is None:
+        memory = ClickMemory(
+            uuid=click_uuid,
+            at=event.at,
+            pricing_model=token.pricing_model,
+            bid_micros=token.bid_micros,
+            **_placement(token),
+        )
+        hot_store().remember(
+            {_click_memory_key(click_uuid): msgspec.json.encode(memory).decode()},
+            CLICK_MEMORY_SECONDS,
+        )
+    return click_uuid, reason
 
 
 @csrf_exempt
 def click(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
-        return _preflight()
+        return preflight()
     if request.method == "POST":
         return _click_post(request)
     raw = request.GET.get("t")
@@ -345,10 +355,10 @@ def click(request: HttpRequest) -> HttpResponse:
         verified = token_verify(raw or "", max_age_seconds=TOKEN_TTL_SECONDS)
     except TokenError as exc:
         _invalid(request, "click", exc.reason)
-        return _error(400, "This link is invalid or has expired.", exc.reason)
+        return error_response(400, "This link is invalid or has expired.", exc.reason)
     destination = ad_destination(verified.ad_id)
     if destination is None:
-        return _error(404, "This ad no longer exists.", "not_found")
+        return error_response(404, "This ad no longer exists.", "not_found")
     token, reason = _token(request, raw, "click")
     click_uuid = derived_uuid(verified.impression_uuid, "click")
     if reason is None:
@@ -360,23 +370,23 @@ def click(request: HttpRequest) -> HttpResponse:
 def _click_post(request: HttpRequest) -> HttpResponse:
     data = _body(request)
     if data is None:
-        return _error(400, "Malformed JSON body.", "malformed_json")
+        return error_response(400, "Malformed JSON body.", "malformed_json")
     token, reason = _body_token(request, data, "click")
     if token is None:
         return _refused(reason)
     destination = ad_destination(token.ad_id)
     if destination is None:
-        return _error(404, "This ad no longer exists.", "not_found")
+        return error_response(404, "This ad no longer exists.", "not_found")
     given = data.get("destination_url")
     if given not in (None, "") and given != destination:
         _invalid(request, "click", "destination_mismatch", token)
-        return _error(
+        return error_response(
             400, "destination_url must be the ad's own destination.", "destination_mismatch"
         )
     click_uuid = derived_uuid(token.impression_uuid, "click")
     if reason is None:
         click_uuid, reason = _count_click(request, token)
-    return _json(
+    return json_response(
         {
             "success": True,
             "data": {
@@ -393,42 +403,45 @@ def _click_post(request: HttpRequest) -> HttpResponse:
 # --- Conversions --------------------------------------------------------------------------
 
 
-def _click_record(click_uuid: str) -> dict | None:
-    record = cache.get(f"click:{click_uuid}")
-    if record is not None:
-        return record
+def _click_record(click_uuid: str) -> ClickMemory | None:
+    remembered = hot_store().recall(_click_memory_key(click_uuid))
+    if remembered is not None:
+        return msgspec.json.decode(remembered, type=ClickMemory)
     from .models import ClickEvent
 
     row = ClickEvent.objects.filter(uuid=click_uuid).first()
     if row is None:
         return None
     rule = campaign_rule(row.campaign_id)
-    return {
-        "u": str(row.uuid),
-        "t": row.occurred_at.timestamp(),
-        "imp": str(row.impression_uuid),
-        "z": row.zone_id,
-        "a": row.ad_id,
-        "c": row.campaign_id,
-        "adv": row.advertiser_id,
-        "p": row.publisher_id,
-        "pm": rule.pricing_model if rule else "cpm",
-        "bid": rule.bid_micros if rule else 0,
-    }
+    return ClickMemory(
+        uuid=str(row.uuid),
+        at=row.occurred_at.timestamp(),
+        impression_uuid=str(row.impression_uuid),
+        zone_id=row.zone_id,
+        ad_id=row.ad_id,
+        campaign_id=row.campaign_id,
+        advertiser_id=row.advertiser_id,
+        publisher_id=row.publisher_id,
+        pricing_model=rule.pricing_model if rule else "cpm",
+        bid_micros=rule.bid_micros if rule else 0,
+        country=row.country,
+        region=row.region,
+        device=row.device,
+    )
 
 
-def _goal_for(click: dict, goal_uuid: str | None, goal_type: str | None):
+def _goal_for(click: ClickMemory, goal_uuid: str | None, goal_type: str | None):
     from apps.campaigns.models import ConversionGoal
 
     goals = ConversionGoal.objects.filter(
-        advertiser_id=click["adv"], is_active=True, deleted_at__isnull=True
+        advertiser_id=click.advertiser_id, is_active=True, deleted_at__isnull=True
     )
     if goal_uuid:
         try:
             return goals.filter(uuid=uuid.UUID(str(goal_uuid))).first(), True
         except ValueError:
             return None, True
-    goals = [g for g in goals if g.campaign_id in (None, click["c"])]
+    goals = [g for g in goals if g.campaign_id in (None, click.campaign_id)]
     if goal_type:
         goals = [g for g in goals if g.type == goal_type]
     goals.sort(key=lambda g: (g.campaign_id is None, g.id))  # the campaign's own goal first
@@ -463,48 +476,50 @@ def _conversion(request: HttpRequest, params: dict) -> tuple[int, dict]:
     if explicit and goal is None:
         return 404, {"code": "unknown_goal", "error": "goal does not name an active goal."}
     window_days = goal.attribution_window_days if goal else 30
-    now_epoch = time.time()
-    placement = {k: click[k] for k in ("imp", "z", "a", "c", "adv", "p")}
-    if now_epoch - click["t"] > window_days * 86400:
-        event_append(
-            {
-                "k": "invalid",
-                "u": str(uuid.uuid4()),
-                "t": now_epoch,
-                "of": "conversion",
-                "reason": "outside_attribution_window",
-                **placement,
-            }
+    now = time.time()
+    if now - click.at > window_days * 86400:
+        hot_store().record(
+            TrackedEvent(
+                kind="invalid",
+                uuid=str(uuid.uuid4()),
+                at=now,
+                refused_kind="conversion",
+                reason="outside_attribution_window",
+                **click.placement(),
+            )
         )
+        embedded_drainer_start()
         return 400, {
             "code": "outside_attribution_window",
             "error": "The click is older than the goal's attribution window.",
         }
     goal_key = str(goal.id) if goal else (goal_type or "sale")
-    conversion_uuid = derived_uuid(click_uuid, f"conversion:{goal_key}")
-    if not cache.add(f"seen:{conversion_uuid}", 1, timeout=CLICK_TTL_SECONDS):
-        return 200, {"conversion_uuid": conversion_uuid, "counted": False, "reason": "duplicate"}
     if value is None:
         value = goal.default_value if goal else Decimal(0)
-    cost = click["bid"] if click.get("pm") == "cpa" else 0
-    event_record(
-        {
-            "k": "conversion",
-            "u": conversion_uuid,
-            "t": now_epoch,
-            "cost": cost,
-            "click": click_uuid,
-            "clicked": click["t"],
-            "goal": goal.id if goal else None,
-            "gt": goal.type if goal else (goal_type or "sale"),
-            "val": int(value * MICROS),
-            **placement,
-        },
-        rule=campaign_rule(click["c"]),
-        spend_micros=cost,
+    cost = click.bid_micros if click.pricing_model == "cpa" else 0
+    event = TrackedEvent(
+        kind="conversion",
+        uuid=derived_uuid(click_uuid, f"conversion:{goal_key}"),
+        at=now,
+        cost_micros=cost,
+        click_uuid=click_uuid,
+        clicked_at=click.at,
+        goal_id=goal.id if goal else None,
+        goal_type=goal.type if goal else (goal_type or "sale"),
+        value_micros=int(value * MICROS),
+        **click.placement(),
     )
+    rule = campaign_rule(click.campaign_id)
+    result = hot_store().record(
+        event,
+        claim=Claim(seen_key(event.uuid), CLICK_TTL_SECONDS),
+        charge=charge_for(rule, spend_micros=cost, at=now) if rule is not None else None,
+    )
+    if result.status != RECORDED:
+        return 200, {"conversion_uuid": event.uuid, "counted": False, "reason": "duplicate"}
+    embedded_drainer_start()
     return 201, {
-        "conversion_uuid": conversion_uuid,
+        "conversion_uuid": event.uuid,
         "click_uuid": click_uuid,
         "counted": True,
         "reason": None,
@@ -514,22 +529,22 @@ def _conversion(request: HttpRequest, params: dict) -> tuple[int, dict]:
 @csrf_exempt
 def conversion(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
-        return _preflight()
+        return preflight()
     if request.method != "POST":
-        return _error(405, "Method not allowed.", "method_not_allowed", {"Allow": "POST, OPTIONS"})
+        return _method_not_allowed()
     data = _body(request)
     if data is None:
-        return _error(400, "Malformed JSON body.", "malformed_json")
+        return error_response(400, "Malformed JSON body.", "malformed_json")
     status, result = _conversion(request, data)
     if status >= 400:
-        return _error(status, result["error"], result["code"])
-    return _json({"success": True, "data": result}, status)
+        return error_response(status, result["error"], result["code"])
+    return json_response({"success": True, "data": result}, status)
 
 
 @csrf_exempt
 def conversion_pixel(request: HttpRequest) -> HttpResponse:
     _conversion(request, request.GET.dict())
-    return _gif()
+    return gif()
 
 
 # --- Viewability and video ----------------------------------------------------------------
@@ -538,15 +553,18 @@ def conversion_pixel(request: HttpRequest) -> HttpResponse:
 def _engagement(request: HttpRequest, kind: str, of: str) -> HttpResponse:
     token, reason = _token(request, request.GET.get("t"), of)
     if token is None or reason is not None:
-        return _gif()
+        return gif()
     if _browser_check(request, token, of) is not None:
-        return _gif()
-    event_uuid = derived_uuid(token.impression_uuid, kind)
-    if _first_time(event_uuid, of, request, token) is None:
-        event_append(
-            {"k": "engagement", "ek": kind, "u": event_uuid, "t": time.time(), **_placement(token)}
-        )
-    return _gif()
+        return gif()
+    event = TrackedEvent(
+        kind="engagement",
+        uuid=derived_uuid(token.impression_uuid, kind),
+        at=time.time(),
+        engagement=kind,
+        **_placement(token),
+    )
+    _track(request, event, of=of, token=token)
+    return gif()
 
 
 @csrf_exempt
@@ -562,5 +580,5 @@ VIDEO_EVENTS = ("start", "firstQuartile", "midpoint", "thirdQuartile", "complete
 def video(request: HttpRequest) -> HttpResponse:
     event = request.GET.get("event", "")
     if event not in VIDEO_EVENTS:
-        return _gif()  # VAST error reports and unknown events are acknowledged, not counted
+        return gif()  # VAST error reports and unknown events are acknowledged, not counted
     return _engagement(request, event, "video")

@@ -12,82 +12,54 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import orjson
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
-from apps.common.cache import PooledRedisCacheClient
-from apps.common.errors import error_body
 from apps.common.net import client_ip
-from apps.common.ratelimit import rate_hit, rate_record, rate_window, ratelimit_headers
-from apps.common.redis_oneway import oneway_send
-from apps.common.tallies import entries_get, entries_set_many, tallies_enabled
+from apps.common.ratelimit import RateWindow, rate_record, rate_window, ratelimit_headers
 
 from .context import MAX_UA_LENGTH, build_context
-from .counters import CacheCounters, counters_record_request
+from .counters import StoreCounters, counters_record_request
 from .engine import Candidate, CompiledZone, RequestContext, decide
-from .index import InventoryIndex, current_index
-from .tokens import ServeToken, TokenError, token_sign, token_verify, ua_hash
+from .http import base_url, error_response, json_response, plain, preflight, public
+from .index import InventoryIndex, current_index, zone_lookup
+from .store import hot_store
+from .tokens import (
+    TOKEN_TTL_SECONDS,
+    ServeToken,
+    TokenError,
+    last_served_key,
+    served_key,
+    token_sign,
+    token_verify,
+    ua_hash,
+)
 from .vast import QUARTILE_EVENTS, VastCreative, vast_error, vast_inline
 
-TOKEN_TTL_SECONDS = 24 * 3600
 NOSCRIPT_TTL_SECONDS = 15 * 60
-_counters = CacheCounters()
 
 
-def served_key(impression_uuid: str) -> str:
-    return f"served:{impression_uuid}"
+# --- Rate limit ---------------------------------------------------------------------------
 
 
-def last_served_key(zone_uuid: str, ad_uuid: str, user_key: str) -> str:
-    return f"lastserved:{zone_uuid}:{ad_uuid}:{user_key}"
+def _window(request: HttpRequest) -> RateWindow | None:
+    return rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
 
 
-# --- Responses --------------------------------------------------------------------------
-
-
-def _json(body: dict, status: int = 200) -> HttpResponse:
-    response = HttpResponse(orjson.dumps(body), status=status, content_type="application/json")
-    return _public(response)
-
-
-def _public(response: HttpResponse, *, echo_origin: str | None = None) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    if echo_origin:
-        # Video players (IMA and friends) fetch VAST with credentials: echo the origin.
-        response["Access-Control-Allow-Origin"] = echo_origin
-        response["Access-Control-Allow-Credentials"] = "true"
-        response["Vary"] = "Origin"
-    else:
-        response["Access-Control-Allow-Origin"] = "*"
-    return response
-
-
-def _error(status: int, message: str, code: str, headers: dict | None = None) -> HttpResponse:
-    response = _json(error_body(status, message, code=code), status)
-    for name, value in (headers or {}).items():
-        response[name] = value
-    return response
-
-
-def _preflight() -> HttpResponse:
-    response = _public(HttpResponse(status=204))
-    response["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
-    response["Access-Control-Allow-Headers"] = "Content-Type, Authorization"
-    response["Access-Control-Max-Age"] = "86400"
-    return response
-
-
-def _rate_limited(request: HttpRequest) -> HttpResponse | None:
-    usage = rate_hit(
-        request, group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC
-    )
-    if usage is None or not usage.exceeded:
+def _over_limit(
+    request: HttpRequest, window: RateWindow | None, count: int | None = None
+) -> HttpResponse | None:
+    """Count the request in ``window`` unless ``count`` says it already was; the 429 if over."""
+    if window is None:
         return None
-    return _error(
+    if count is None:
+        count = hot_store().rate_hit(window)
+    usage = rate_record(request, window, count)
+    if not usage.exceeded:
+        return None
+    return error_response(
         429,
         "Rate limit exceeded. Retry later.",
         "rate_limited",
@@ -95,115 +67,29 @@ def _rate_limited(request: HttpRequest) -> HttpResponse | None:
     )
 
 
-def _raw_redis():
-    """The Redis client behind the cache, when it is ours (see apps/common/cache.py)."""
-    backend = getattr(cache, "_cache", None)
-    return backend.get_client(write=True) if isinstance(backend, PooledRedisCacheClient) else None
-
-
-def _count_and_remember(
-    request: HttpRequest, served: dict, *, counted: CacheCounters | None = None
-) -> HttpResponse | None:
-    """Count the request against the public limit and store ``served``.
-
-    The limit is checked after the decision so the increment can share a round trip with
-    the decision's counter read (``counted``, when that read happened) or with the writes;
-    a request over the limit is answered 429 and its decision dropped. With Redis, what is
-    remembered is sent without waiting for a reply (``oneway_send``).
-    """
-    if counted is not None and counted.rate_window is not None:
-        window = counted.rate_window  # the window the pipelined INCR counted in
-    else:
-        window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
-    client = _raw_redis()
-    if client is None:
-        limited = _rate_limited(request)
-        if limited is None and served:
-            served_remember(served)
-        return limited
-    count = counted.rate_count if counted is not None else None
-    if window is not None and count is None:
-        rl_key = cache.make_key(window.cache_key)
-        pipe = client.pipeline(transaction=False)
-        pipe.incr(rl_key)
-        pipe.expire(rl_key, window.period + 5, nx=True)
-        count = int(pipe.execute()[0])
-    if window is not None:
-        usage = rate_record(request, window, count)
-        if usage.exceeded:
-            return _error(
-                429,
-                "Rate limit exceeded. Retry later.",
-                "rate_limited",
-                {"Retry-After": str(usage.reset_in), **ratelimit_headers(usage)},
-            )
-    _remember(client, served)
-    return None
-
-
-def served_remember(served: dict) -> None:
-    """Without Redis: in the shared table of the embedded default, or the cache (tests)."""
-    if tallies_enabled():
-        entries_set_many(served, settings.SERVED_MEMORY_SECONDS)
-    else:
-        cache.set_many(served, timeout=settings.SERVED_MEMORY_SECONDS)
-
-
-def served_recall(key: str) -> str | None:
-    return entries_get(key) if tallies_enabled() else cache.get(key)
-
-
-def _remember(client, served: dict) -> None:
-    if not served:
-        return
-    dumps = cache._cache._serializer.dumps
-    ttl = str(settings.SERVED_MEMORY_SECONDS)
-    commands = [("SET", cache.make_key(k), dumps(v), "EX", ttl) for k, v in served.items()]
-    if not oneway_send(client, commands):
-        cache.set_many(served, timeout=settings.SERVED_MEMORY_SECONDS)
-
-
-def _request_counters(request: HttpRequest) -> CacheCounters:
-    """The counter reader of one request: with Redis, it also counts the rate limit."""
-    client = _raw_redis()
-    if client is None:
-        return _counters
-    window = rate_window(group="public", key=client_ip(request), rate=settings.RATELIMIT_PUBLIC)
-    if window is None:
-        return CacheCounters(redis=client)
-    counters = CacheCounters(
-        redis=client, rate_key=cache.make_key(window.cache_key), rate_ttl=window.period + 5
-    )
-    counters.rate_window = window
-    return counters
-
-
-def _limited_or(request: HttpRequest, served: dict, answer) -> HttpResponse:
-    limited = _count_and_remember(request, served)
-    return limited if limited is not None else answer()
-
-
-def _base_url(request: HttpRequest) -> str:
-    """Links point back at the host the request came to (the tag's own server)."""
-    return f"{request.scheme}://{request.get_host()}"
+def _rate_limited(request: HttpRequest) -> HttpResponse | None:
+    return _over_limit(request, _window(request))
 
 
 # --- Decisions --------------------------------------------------------------------------
 
 
 def _zone_or_none(zone_uuid: str) -> tuple[InventoryIndex, CompiledZone | None]:
-    index = current_index()
     try:
         key = str(uuid.UUID(zone_uuid))
     except ValueError:
-        return index, None
-    return index, index.zone(key)
+        return current_index(), None
+    return zone_lookup(key)
 
 
 def _rng(request: HttpRequest) -> random.Random | None:
     """``seed`` makes the weighted tie-break reproducible (tests, debugging)."""
     seed = request.GET.get("seed")
     return random.Random(seed) if seed and len(seed) <= 40 else None  # noqa: S311
+
+
+def _user_agent(request: HttpRequest) -> str:
+    return request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
 
 
 def _token_for(
@@ -221,6 +107,9 @@ def _token_for(
         user_key=ctx.user_key,
         ua_hash=ua_hash(ua),
         issued_at=int(time.time()),
+        country=ctx.country or "",
+        region=ctx.region or "",
+        device=ctx.device or "",
     )
 
 
@@ -236,7 +125,7 @@ def tracking_urls(base: str, signed: str) -> dict[str, str]:
 def _ad_body(request, zone: CompiledZone, candidate: Candidate, ctx, ua: str) -> dict:
     token = _token_for(candidate, zone, ctx, ua)
     signed = token_sign(token)
-    base = _base_url(request)
+    base = base_url(request)
     ad = dict(candidate.creative)
     ad.update(tracking_urls(base, signed))
     ad["vast_url"] = (
@@ -302,36 +191,46 @@ def _explain_body(decision, ctx: RequestContext) -> dict:
 @csrf_exempt
 def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     if request.method == "OPTIONS":
-        return _preflight()
+        return preflight()
     if request.method not in ("GET", "HEAD"):
-        return _error(405, "Method not allowed.", "method_not_allowed", {"Allow": "GET, OPTIONS"})
+        return error_response(
+            405, "Method not allowed.", "method_not_allowed", {"Allow": "GET, OPTIONS"}
+        )
+    window = _window(request)
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
-        return _limited_or(request, {}, lambda: _error(404, "Zone not found.", "not_found"))
+        return _over_limit(request, window) or error_response(404, "Zone not found.", "not_found")
     ctx = build_context(request)
     explain = request.GET.get("debug") == "1" and _may_debug(request, zone)
-    counters = _request_counters(request)
+    # The decision's counter read also counts the request in its rate-limit window.
+    counters = StoreCounters(rate=window)
     decision = decide(zone, ctx, counters, rng=_rng(request), explain=explain)
     if not ctx.is_bot:
         counters_record_request(zone_id=zone.id, filled=decision.filled, now=ctx.now)
-    ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-    data = _ad_body(request, zone, decision.candidate, ctx, ua) if decision.candidate else None
-    served = {}
+    # The limit is checked after the decision so its count can share that round trip; a
+    # request over the limit is answered 429 and its decision dropped.
+    limited = _over_limit(request, window, counters.rate_count)
+    if limited is not None:
+        return limited
+    candidate = decision.candidate
+    data = _ad_body(request, zone, candidate, ctx, _user_agent(request)) if candidate else None
     if data is not None:
         # Seed 001's tracking forms carry no token: they name the impression, or the zone and
         # ad served to this user. Remember the token by impression, and the impression by
-        # (zone, ad, user), for SERVED_MEMORY_SECONDS.
-        served = {
-            served_key(data["impression_uuid"]): data["token"],
-            last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data["impression_uuid"],
-        }
-    limited = _count_and_remember(request, served, counted=counters)
-    if limited is not None:
-        return limited
+        # (zone, ad, user), for SERVED_MEMORY_SECONDS, without waiting for the write.
+        hot_store().remember(
+            {
+                served_key(data["impression_uuid"]): data["token"],
+                last_served_key(zone.uuid, data["ad"]["uuid"], ctx.user_key): data[
+                    "impression_uuid"
+                ],
+            },
+            settings.SERVED_MEMORY_SECONDS,
+        )
     body: dict = {"success": True, "data": data}
     if explain:
         body["debug"] = _explain_body(decision, ctx)
-    return _json(body)
+    return json_response(body)
 
 
 def _noscript_key(zone: CompiledZone, ctx: RequestContext) -> str:
@@ -345,13 +244,13 @@ def serve_iframe(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         return limited
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
-        return _public(HttpResponse("Zone not found.", status=404, content_type="text/plain"))
+        return plain("Zone not found.", 404)
     ctx = build_context(request)
-    decision = decide(zone, ctx, _counters, rng=_rng(request))
-    ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-    data = _ad_body(request, zone, decision.candidate, ctx, ua) if decision.candidate else None
+    decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
+    candidate = decision.candidate
+    data = _ad_body(request, zone, candidate, ctx, _user_agent(request)) if candidate else None
     html = render_to_string("delivery/iframe.html", {"data": data, "zone": zone})
-    response = _public(HttpResponse(html, content_type="text/html; charset=utf-8"))
+    response = public(HttpResponse(html, content_type="text/html; charset=utf-8"))
     # Even opened directly, the document runs in an opaque origin: creatives cannot reach
     # this server's cookies or pages.
     response["Content-Security-Policy"] = (
@@ -370,16 +269,15 @@ def serve_image(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         return limited
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
-        return _public(HttpResponse("Zone not found.", status=404, content_type="text/plain"))
+        return plain("Zone not found.", 404)
     ctx = build_context(request)
-    decision = decide(zone, ctx, _counters, rng=_rng(request))
+    decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
     image = decision.candidate.creative.get("image_url") if decision.candidate else None
     if not image:
-        return _public(HttpResponseRedirect(f"{_base_url(request)}/static/delivery/blank.gif"))
-    ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-    signed = token_sign(_token_for(decision.candidate, zone, ctx, ua))
-    cache.set(_noscript_key(zone, ctx), signed, timeout=NOSCRIPT_TTL_SECONDS)
-    return _public(HttpResponseRedirect(image))
+        return public(HttpResponseRedirect(f"{base_url(request)}/static/delivery/blank.gif"))
+    signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request)))
+    hot_store().remember({_noscript_key(zone, ctx): signed}, NOSCRIPT_TTL_SECONDS)
+    return public(HttpResponseRedirect(image))
 
 
 @csrf_exempt
@@ -390,29 +288,28 @@ def serve_click(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         return limited
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
-        return _public(HttpResponse("Zone not found.", status=404, content_type="text/plain"))
+        return plain("Zone not found.", 404)
     ctx = build_context(request)
-    signed = cache.get(_noscript_key(zone, ctx))
+    signed = hot_store().recall(_noscript_key(zone, ctx))
     if signed is None:
-        decision = decide(zone, ctx, _counters, rng=_rng(request))
+        decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
         if decision.candidate is None:
-            return _public(HttpResponse("No ad.", status=404, content_type="text/plain"))
-        ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-        signed = token_sign(_token_for(decision.candidate, zone, ctx, ua))
-    return _public(HttpResponseRedirect(tracking_urls(_base_url(request), signed)["click_url"]))
+            return plain("No ad.", 404)
+        signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request)))
+    return public(HttpResponseRedirect(tracking_urls(base_url(request), signed)["click_url"]))
 
 
 def _vast(body: bytes, request: HttpRequest, status: int = 200) -> HttpResponse:
     response = HttpResponse(body, status=status, content_type="application/xml; charset=utf-8")
     response.api_envelope_exempt = True  # players expect VAST, even for an unknown zone
-    return _public(response, echo_origin=request.headers.get("Origin"))
+    return public(response, echo_origin=request.headers.get("Origin"))
 
 
 @csrf_exempt
 def serve_vast(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     """VAST 4.2 for a video zone: the ad of a served token (``t``) or a fresh decision."""
     if request.method == "OPTIONS":
-        return _preflight()
+        return preflight()
     limited = _rate_limited(request)
     if limited is not None:
         return limited
@@ -421,7 +318,7 @@ def serve_vast(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         return _vast(vast_error("Unknown zone", code=303), request, status=404)
     if zone.type != "video":
         return _vast(vast_error("Not a video zone", code=200), request)
-    base = _base_url(request)
+    base = base_url(request)
     raw = request.GET.get("t")
     if raw:
         try:
@@ -431,11 +328,10 @@ def serve_vast(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         signed = raw
     else:
         ctx = build_context(request)
-        decision = decide(zone, ctx, _counters, rng=_rng(request))
+        decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
         if decision.candidate is None:
             return _vast(vast_error(), request)
-        ua = request.META.get("HTTP_USER_AGENT", "")[:MAX_UA_LENGTH]
-        token = _token_for(decision.candidate, zone, ctx, ua)
+        token = _token_for(decision.candidate, zone, ctx, _user_agent(request))
         signed = token_sign(token)
     record = index.ads_by_id.get(token.ad_id)
     if record is None or record.video is None or token.zone_id != zone.id:

@@ -18,7 +18,7 @@ from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.db import close_old_connections
 from django.urls import set_script_prefix
 
-from .middleware import HOT_PREFIXES, hot_path_dispatch, hot_path_view
+from .middleware import hot_path_dispatch, hot_path_view
 
 CONNECTION_CHECK_SECONDS = 5.0
 _local = threading.local()
@@ -36,11 +36,8 @@ class HotPathApplication:
         self.application = application
 
     def __call__(self, environ, start_response):
-        path = environ.get("PATH_INFO", "")
-        if not path.startswith(HOT_PREFIXES) or "debug" in environ.get("QUERY_STRING", ""):
-            return self.application(environ, start_response)
-        found = hot_path_view(path)
-        if found is None:
+        found = hot_path_view(environ.get("PATH_INFO", ""))
+        if found is None or "debug" in environ.get("QUERY_STRING", ""):
             return self.application(environ, start_response)
         _recycle_connections()
         set_script_prefix(get_script_name(environ))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models, transaction
 
-from apps.common.events import inventory_version_bump
+from apps.common.events import inventory_changed, inventory_object_changed
 
 from . import services
 from .models import Publisher, PublisherStatus, Website, Zone
@@ -17,22 +17,25 @@ class BumpsInventoryVersion(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            inventory_version_bump()
+            inventory_object_changed(obj, fields=form.changed_data if change else None)
 
     def save_related(self, request, form, formsets, change):
         with transaction.atomic():
             super().save_related(request, form, formsets, change)
-            inventory_version_bump()
+            if any(formset.has_changed() for formset in formsets):
+                # Inline websites or zones: their publisher's zones are reloaded.
+                inventory_object_changed(form.instance)
 
     def delete_model(self, request, obj):
         with transaction.atomic():
+            inventory_object_changed(obj)
             super().delete_model(request, obj)
-            inventory_version_bump()
 
     def delete_queryset(self, request, queryset):
         with transaction.atomic():
+            model = queryset.model._meta.model_name
+            inventory_changed(kind=model, ids=list(queryset.values_list("pk", flat=True)))
             super().delete_queryset(request, queryset)
-            inventory_version_bump()
 
 
 class WebsiteInline(admin.TabularInline):

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from apps.accounts.demo import DEMO_USERS
 from apps.accounts.models import Role, User
-from apps.common.events import inventory_version_bump
+from apps.common.events import inventory_changed
 
 from .models import Publisher, PublisherStatus, Website, Zone
 
@@ -55,7 +55,7 @@ def load() -> list:
             },
         )
     _pending_publisher()
-    inventory_version_bump()
+    inventory_changed(kind="all")
     return []
 
 

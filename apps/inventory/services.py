@@ -18,7 +18,7 @@ from rest_framework.exceptions import PermissionDenied
 from apps.accounts.models import Role, User
 from apps.common.adformats import AdType
 from apps.common.errors import ConflictError, FieldValidationError
-from apps.common.events import domain_event_emit, inventory_version_bump
+from apps.common.events import domain_event_emit, inventory_object_changed
 
 from .models import Publisher, PublisherStatus, Website, Zone, ZoneStatus
 
@@ -45,12 +45,14 @@ def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
         raise TypeError(f"Unexpected fields: {sorted(unknown)}")
 
 
-def _save(obj, *, update_fields: list[str] | None = None) -> None:
+def _save(obj, *, update_fields: list[str] | None = None, changed=None) -> None:
+    """Validate and save; serving hears of it (``changed``: the fields set, when known)."""
     obj.full_clean()
     if update_fields is not None:
+        changed = update_fields if changed is None else changed
         update_fields = [*update_fields, "updated_at"]
     obj.save(update_fields=update_fields)
-    inventory_version_bump()
+    inventory_object_changed(obj, fields=changed)
 
 
 # --- Publishers -----------------------------------------------------------------------------
@@ -101,7 +103,7 @@ def publisher_create(
             publisher.save()
     except IntegrityError:  # a concurrent create for the same user won the race
         raise ConflictError("This user already has a publisher profile.", code="publisher_exists")
-    inventory_version_bump()
+    inventory_object_changed(publisher)
     if status is not None and status != publisher.status:
         publisher = _publisher_set_status(publisher=publisher, actor=actor, status=status)
     return publisher
@@ -114,7 +116,7 @@ def publisher_create_for_signup(*, user: User) -> Publisher:
         user=user, defaults={"name": name, "auto_created": True}
     )
     if created:
-        inventory_version_bump()
+        inventory_object_changed(publisher)
     return publisher
 
 
@@ -210,8 +212,8 @@ def publisher_reset_review(*, publisher: Publisher) -> Publisher:
 @transaction.atomic
 def publisher_delete(*, publisher: Publisher) -> None:
     """Hard delete (admin): the publisher's websites and zones go with it."""
+    inventory_object_changed(publisher)
     publisher.delete()
-    inventory_version_bump()
 
 
 # --- Websites -------------------------------------------------------------------------------
@@ -229,14 +231,14 @@ def website_update(*, website: Website, **fields: Any) -> Website:
     _check_fields(fields, WEBSITE_FIELDS)
     for field, value in fields.items():
         setattr(website, field, value)
-    _save(website)
+    _save(website, changed=list(fields))
     return website
 
 
 @transaction.atomic
 def website_delete(*, website: Website) -> None:
+    inventory_object_changed(website)
     website.delete()
-    inventory_version_bump()
 
 
 # --- Zones ----------------------------------------------------------------------------------
@@ -272,11 +274,11 @@ def zone_update(*, zone: Zone, **fields: Any) -> Zone:
     _check_fields(fields, ZONE_FIELDS)
     for field, value in fields.items():
         setattr(zone, field, value)
-    _save(zone)
+    _save(zone, changed=list(fields))
     return zone
 
 
 @transaction.atomic
 def zone_delete(*, zone: Zone) -> None:
+    inventory_object_changed(zone)
     zone.delete()
-    inventory_version_bump()

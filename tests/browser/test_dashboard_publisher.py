@@ -192,7 +192,7 @@ def test_publisher_creates_a_website_and_zone_and_copies_its_code(site, page):
 
 
 def test_publisher_reports_payouts_and_earnings(site, page):
-    from apps.delivery.tests.test_serve_api import live_ad, live_campaign
+    from apps.campaigns.tests.factories import live_ad, live_campaign
     from apps.inventory.tests.factories import WebsiteFactory, ZoneFactory
     from apps.reporting.tests.conftest import put
 

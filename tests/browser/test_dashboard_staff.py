@@ -186,8 +186,8 @@ def test_admin_rejects_with_a_reason(site, page):
 
 def test_overview_users_settings_and_admin_links(site, page):
     from apps.accounts.models import User
+    from apps.campaigns.tests.factories import live_ad, live_campaign
     from apps.delivery.models import ZoneHourlyStat
-    from apps.delivery.tests.test_serve_api import live_ad, live_campaign
     from apps.inventory.models import Zone
     from apps.reporting.tests.conftest import put
 

@@ -276,7 +276,7 @@ def billing_reconcile(
     last_day: date | None = None,
 ) -> dict:
     """Differences between rollups, ledger and counters; ``ok`` when there are none."""
-    from apps.delivery.sink import event_buffer
+    from apps.delivery.sink import events_pending
 
     wallets = Wallet.objects.select_related("advertiser").filter(spend_posted_until__isnull=False)
     if advertiser_id is not None:
@@ -290,7 +290,7 @@ def billing_reconcile(
     return {
         "ok": not ledger and not counters,
         "checked_at": clock.now(),
-        "pending_events": event_buffer().pending(),
+        "pending_events": events_pending(),
         "ledger_vs_rollups": ledger,
         "counters_vs_rollups": counters,
     }

@@ -17,7 +17,7 @@ from apps.accounts.models import User
 from apps.accounts.platform_settings import setting_get
 from apps.campaigns.models import Advertiser
 from apps.common.errors import BusinessRuleError, FieldValidationError
-from apps.common.events import domain_event_emit, inventory_version_bump
+from apps.common.events import domain_event_emit, inventory_changed
 
 from ..models import PaymentMethod, Transaction, TransactionKind, Wallet, WalletMode
 from ..money import cents, micros_of
@@ -85,7 +85,7 @@ def wallet_update(
     wallet.full_clean()
     wallet.save()
     if (wallet.mode, wallet.credit_limit) != funding_before:
-        inventory_version_bump()
+        inventory_changed(kind="advertiser", ids=[wallet.advertiser_id], fields=["funds"])
     return wallet
 
 
@@ -98,7 +98,7 @@ def ledger_entry(*, wallet: Wallet, kind: str, amount_micros: int, **fields) -> 
         wallet=wallet, kind=kind, amount_micros=amount_micros, currency=wallet.currency, **fields
     )
     if kind != TransactionKind.SPEND:
-        inventory_version_bump()
+        inventory_changed(kind="advertiser", ids=[wallet.advertiser_id], fields=["funds"])
     return entry
 
 

@@ -20,12 +20,11 @@ from apps.accounts.platform_settings import settings_update
 from apps.billing import services
 from apps.billing.models import Invoice, SpendPosting, Transaction, TransactionKind
 from apps.billing.money import cents
-from apps.campaigns.tests.factories import AdvertiserFactory
+from apps.campaigns.tests.factories import AdvertiserFactory, live_ad, live_campaign
 from apps.delivery import counters
 from apps.delivery.index import index_reset
 from apps.delivery.models import HourlyStat
-from apps.delivery.tests.conftest import CHROME_UA
-from apps.delivery.tests.test_serve_api import live_ad, live_campaign
+from apps.delivery.tests.factories import CHROME_UA
 from apps.inventory.tests.factories import PublisherFactory, WebsiteFactory, ZoneFactory
 from apps.reporting.tests.conftest import drain, serve, track
 from conftest import client_for

@@ -4,15 +4,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
 from apps.billing import selectors, services
 from apps.billing.models import SpendPosting, Transaction, TransactionKind, WalletMode
 from apps.campaigns.tests.factories import AdFactory, CampaignFactory
-from apps.common.events import INVENTORY_VERSION_KEY, inventory_version
 from apps.delivery.counters import spend_total_key
+from apps.delivery.store import hot_store
 
 from .conftest import at, stat, wallet_of
 
@@ -113,18 +112,18 @@ def test_spend_limits_only_for_limited_wallets(wallet, other_advertiser, ad, zon
 
 
 def test_funding_changes_bump_the_inventory_version(wallet, django_capture_on_commit_callbacks):
-    start = inventory_version()
+    start = hot_store().inventory_version()
     with django_capture_on_commit_callbacks(execute=True):
         services.deposit_record(wallet=wallet, amount=Decimal("1.00"), actor=None)
-    assert cache.get(INVENTORY_VERSION_KEY) > start
-    start = inventory_version()
+    assert hot_store().inventory_version() > start
+    start = hot_store().inventory_version()
     with django_capture_on_commit_callbacks(execute=True):
         services.wallet_update(wallet=wallet, credit_limit=Decimal("100.00"))
-    assert cache.get(INVENTORY_VERSION_KEY) > start
-    start = inventory_version()
+    assert hot_store().inventory_version() > start
+    start = hot_store().inventory_version()
     with django_capture_on_commit_callbacks(execute=True):
         services.wallet_update(wallet=wallet, billing_name="Acme GmbH")
-    assert cache.get(INVENTORY_VERSION_KEY) == start
+    assert hot_store().inventory_version() == start
 
 
 def test_ledger_entries_are_immutable(wallet):
@@ -177,7 +176,7 @@ def test_counters_are_compared_with_rollups(wallet, ad, zone):
     ad.campaign.status = "active"
     ad.campaign.save()
     stat(ad, zone, at(2026, 3, 10, 9), spend=10_000)
-    cache.set(spend_total_key(ad.campaign_id), 12_500, timeout=None)
+    hot_store().add([(spend_total_key(ad.campaign_id), 2_500, None)])  # 2,500 counted twice
     drift = services.billing_reconcile()["counters_vs_rollups"]
     assert drift == [
         {
@@ -188,7 +187,7 @@ def test_counters_are_compared_with_rollups(wallet, ad, zone):
             "difference_micros": 2_500,
         }
     ]
-    cache.set(spend_total_key(ad.campaign_id), 10_000, timeout=None)
+    hot_store().add([(spend_total_key(ad.campaign_id), -2_500, None)])
     assert services.billing_reconcile()["ok"] is True
 
 

@@ -11,7 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from apps.accounts.models import Role, User
 from apps.accounts.platform_settings import setting_get
-from apps.common.events import domain_event_emit, inventory_version_bump
+from apps.common.events import domain_event_emit, inventory_object_changed
 
 from ..models import CREATIVE_FIELDS, Ad, AdStatus, Campaign, ReviewStatus
 from .advertisers import not_found
@@ -115,7 +115,7 @@ def ad_create(
     ad.full_clean()
     ad.save()
     domain_event_emit(event_type="ad.created", data=ad_payload(ad), owner=campaign.advertiser.user)
-    inventory_version_bump()
+    inventory_object_changed(ad)
     return ad
 
 
@@ -163,7 +163,12 @@ def ad_update(*, ad: Ad, actor: User, **fields: Any) -> Ad:
     ad.save()
     if (ad.status, ad.review_status) != (old_status, old_review):
         _emit_ad_status_changed(ad, old_status, old_review)
-    inventory_version_bump()
+    changed = set(fields)
+    if review_status is not None:
+        changed.add("review_status")
+    if ad.review_status != old_review:
+        changed.add("review_status")
+    inventory_object_changed(ad, fields=changed)
     return ad
 
 
@@ -187,7 +192,7 @@ def ad_delete(*, ad: Ad) -> None:
         deleted_at=timezone.now(), updated_at=timezone.now()
     )
     if updated:
-        inventory_version_bump()
+        inventory_object_changed(ad)
 
 
 @transaction.atomic
@@ -203,5 +208,5 @@ def ad_admin_saved(*, ad: Ad, created: bool) -> Ad:
         )
     elif before is not None and before != (ad.status, ad.review_status):
         _emit_ad_status_changed(ad, *before)
-    inventory_version_bump()
+    inventory_object_changed(ad)
     return ad

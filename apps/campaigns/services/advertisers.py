@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from apps.accounts.models import Role, User
 from apps.common.errors import ConflictError, FieldValidationError, NotFoundError
-from apps.common.events import inventory_version_bump
+from apps.common.events import inventory_object_changed
 
 from ..models import Advertiser
 
@@ -91,7 +91,7 @@ def advertiser_create(
         raise ConflictError("This user already has an advertiser profile.", code="already_exists")
     if managers is not None:
         advertiser.managers.set(managers)
-    inventory_version_bump()
+    inventory_object_changed(advertiser)
     return advertiser
 
 
@@ -116,7 +116,12 @@ def advertiser_update(
     if managers is not None:
         advertiser.managers.set(managers)
     # Campaign days and hours are read in the advertiser's time zone.
-    inventory_version_bump()
+    changed = [
+        name
+        for name, value in (("company", company), ("timezone", timezone_name))
+        if value is not None
+    ]
+    inventory_object_changed(advertiser, fields=changed)
     return advertiser
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.common.errors import BusinessRuleError, ConflictError
-from apps.common.events import domain_event_emit, inventory_version_bump
+from apps.common.events import domain_event_emit, inventory_object_changed
 
 from ..models import (
     CAMPAIGN_TRANSITIONS,
@@ -21,6 +21,7 @@ from ..models import (
     Pacing,
     PricingModel,
     Priority,
+    Rotation,
 )
 from ..targeting import targeting_clean
 
@@ -66,6 +67,7 @@ def campaign_create(
     pricing_model: str = PricingModel.CPM,
     pacing: str = Pacing.EVEN,
     priority: str = Priority.STANDARD,
+    rotation: str = Rotation.WEIGHTED,
     frequency_cap: dict | None = None,
     targeting: dict | None = None,
     category: str = "",
@@ -96,6 +98,7 @@ def campaign_create(
         end_date=end_date,
         pacing=pacing,
         priority=priority,
+        rotation=rotation,
         targeting=targeting_clean(targeting),
         category=category or "",
         source=source,
@@ -115,7 +118,7 @@ def campaign_create(
     domain_event_emit(
         event_type="campaign.created", data=campaign_payload(campaign), owner=advertiser.user
     )
-    inventory_version_bump()
+    inventory_object_changed(campaign)
     return campaign, True
 
 
@@ -147,6 +150,7 @@ CAMPAIGN_UPDATE_FIELDS = frozenset(
         "end_date",
         "pacing",
         "priority",
+        "rotation",
         "frequency_cap",
         "targeting",
         "category",
@@ -164,6 +168,7 @@ def campaign_update(*, campaign: Campaign, **fields: Any) -> Campaign:
     campaign = (
         Campaign.objects.select_for_update().select_related("advertiser__user").get(pk=campaign.pk)
     )
+    changed = set(fields)
     old_status = campaign.status
     new_status = fields.pop("status", old_status)
     if new_status != old_status:
@@ -199,7 +204,7 @@ def campaign_update(*, campaign: Campaign, **fields: Any) -> Campaign:
         )
     if campaign.status != old_status:
         _emit_status_changed(campaign, old_status)
-    inventory_version_bump()
+    inventory_object_changed(campaign, fields=changed)
     return campaign
 
 
@@ -235,7 +240,7 @@ def campaign_delete(*, campaign: Campaign) -> None:
         },
         owner=campaign.advertiser.user,
     )
-    inventory_version_bump()
+    inventory_object_changed(campaign, fields=["deleted_at"])
 
 
 @transaction.atomic
@@ -249,5 +254,5 @@ def campaign_admin_saved(*, campaign: Campaign, created: bool) -> Campaign:
             data=campaign_payload(campaign),
             owner=campaign.advertiser.user,
         )
-    inventory_version_bump()
+    inventory_object_changed(campaign)
     return campaign

@@ -5,8 +5,8 @@ import pytest
 from apps.accounts.models import Role
 from apps.accounts.tests.factories import UserFactory
 from apps.campaigns.tests.factories import AdvertiserFactory
-from apps.common.events import inventory_version
 from apps.common.models import DomainEvent
+from apps.delivery.store import hot_store
 from conftest import client_for
 
 
@@ -60,11 +60,11 @@ def events(event_type: str) -> list[DomainEvent]:
 
 
 class VersionWatch:
-    """Compare ``inventory_version()`` around a block run with on-commit callbacks."""
+    """Compare ``hot_store().inventory_version()`` around a block run with on-commit callbacks."""
 
     def __init__(self):
-        self.before = inventory_version()
+        self.before = hot_store().inventory_version()
 
     @property
     def bumped(self) -> bool:
-        return inventory_version() > self.before
+        return hot_store().inventory_version() > self.before

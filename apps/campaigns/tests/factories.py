@@ -56,3 +56,24 @@ class ConversionGoalFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Goal {n}")
     type = "sale"
     default_value = Decimal("25.00")
+
+
+def live_campaign(**kw) -> Campaign:
+    """An active campaign that started yesterday and spends as fast as it may."""
+    from django.utils import timezone
+
+    defaults = dict(
+        status="active",
+        start_date=timezone.now().date() - datetime.timedelta(days=1),
+        daily_budget=Decimal("100.00"),
+        pacing="asap",
+    )
+    defaults.update(kw)
+    return CampaignFactory(**defaults)
+
+
+def live_ad(campaign: Campaign | None = None, **kw) -> Ad:
+    """An approved, active 300x250 banner of a live campaign: it serves."""
+    defaults = dict(review_status="approved", status="active", width=300, height=250)
+    defaults.update(kw)
+    return AdFactory(campaign=campaign or live_campaign(), **defaults)

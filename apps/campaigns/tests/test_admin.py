@@ -150,6 +150,7 @@ def test_add_campaign_through_admin_emits_created(admin_web, django_capture_on_c
         "end_date": "",
         "pacing": "even",
         "priority": "standard",
+        "rotation": "weighted",
         "frequency_cap_impressions": "",
         "frequency_cap_window_hours": "",
         "targeting": json.dumps(targeting_default()),

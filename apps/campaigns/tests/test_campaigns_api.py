@@ -30,6 +30,7 @@ OUTPUT_KEYS = {
     "end_date",
     "pacing",
     "priority",
+    "rotation",
     "frequency_cap",
     "targeting",
     "category",

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.tests.factories import UserFactory
+from apps.campaigns.tests.factories import live_ad, live_campaign
 from apps.delivery import counters
 from apps.delivery.index import index_reset
-from apps.delivery.tests.test_serve_api import live_ad, live_campaign
 from apps.inventory.models import PayoutMethod, PublisherStatus, Website, Zone
 from apps.inventory.tests.factories import PublisherFactory, WebsiteFactory, ZoneFactory
 from apps.reporting.tests.conftest import CHROME_UA, drain, put, track

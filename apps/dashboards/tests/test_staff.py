@@ -15,11 +15,10 @@ from apps.accounts.platform_settings import MASK, setting_get, settings_update
 from apps.accounts.services import api_key_create
 from apps.accounts.tests.factories import UserFactory
 from apps.campaigns.models import ReviewStatus
-from apps.campaigns.tests.factories import AdFactory
+from apps.campaigns.tests.factories import AdFactory, live_ad, live_campaign
 from apps.common.models import DomainEvent
 from apps.delivery import counters
 from apps.delivery.index import index_reset
-from apps.delivery.tests.test_serve_api import live_ad, live_campaign
 from apps.inventory.models import Publisher, PublisherStatus
 from apps.inventory.tests.factories import PublisherFactory, WebsiteFactory, ZoneFactory
 from apps.reporting.tests.conftest import CHROME_UA, drain, path_of, put, track

@@ -1,17 +1,26 @@
+from decimal import Decimal
+
 import pytest
 
-from apps.delivery import counters
+from apps.delivery.counters import counters_forget_requests
 from apps.delivery.index import index_reset
-
-CHROME_UA = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/120.0.0.0 Safari/537.36"
-)
+from apps.delivery.tests.factories import browser_client
+from apps.inventory.tests.factories import ZoneFactory
 
 
 @pytest.fixture(autouse=True)
 def _fresh_index():
     index_reset()
-    counters._pending_requests.clear()  # per-process request sums from earlier tests
+    counters_forget_requests()  # per-process request sums from earlier tests
     yield
     index_reset()
+
+
+@pytest.fixture
+def browser():
+    return browser_client()
+
+
+@pytest.fixture
+def zone():
+    return ZoneFactory(width=300, height=250, floor_price=Decimal("0"))

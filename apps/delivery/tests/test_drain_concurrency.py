@@ -8,26 +8,32 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 
+from apps.delivery.events import TrackedEvent
 from apps.delivery.ingest import events_ingest
 from apps.delivery.models import HourlyStat, ImpressionEvent
-from apps.delivery.sink import event_append, event_buffer, events_drain
+from apps.delivery.sink import events_drain, events_pending
+from apps.delivery.store import hot_store
 
 EVENTS = 300
 
 
-def impression(event_uuid: str, ad_id: int) -> dict:
-    return {
-        "k": "impression",
-        "u": event_uuid,
-        "t": time.time(),
-        "cost": 2500,
-        "imp": event_uuid,
-        "z": 1,
-        "a": ad_id,
-        "c": 1,
-        "adv": 1,
-        "p": 1,
-    }
+def impression(event_uuid: str, ad_id: int) -> TrackedEvent:
+    return TrackedEvent(
+        kind="impression",
+        uuid=event_uuid,
+        at=time.time(),
+        cost_micros=2500,
+        impression_uuid=event_uuid,
+        zone_id=1,
+        ad_id=ad_id,
+        campaign_id=1,
+        advertiser_id=1,
+        publisher_id=1,
+    )
+
+
+def event_append(event: TrackedEvent) -> None:
+    hot_store().record(event)
 
 
 def drain_until_empty(errors: list) -> None:
@@ -35,10 +41,7 @@ def drain_until_empty(errors: list) -> None:
     try:
         while time.monotonic() < deadline:
             try:
-                if (
-                    events_drain(batch_size=25, max_batches=1) == 0
-                    and event_buffer().pending() == 0
-                ):
+                if events_drain(batch_size=25, max_batches=1) == 0 and events_pending() == 0:
                     return
             except Exception as exc:  # a lost race is retried, as the task would
                 errors.append(type(exc).__name__)

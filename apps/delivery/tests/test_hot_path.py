@@ -1,4 +1,4 @@
-"""The hot-path middleware routes exactly as the URL patterns do, and fails safely."""
+"""The hot path's lane dispatches the routes of ``apps/delivery/urls.py`` and fails safely."""
 
 import uuid
 
@@ -6,48 +6,38 @@ import pytest
 from django.test import Client
 from django.urls import resolve
 
-from apps.delivery import views
+from apps.delivery import urls
 from apps.delivery.middleware import hot_path_view
 
 ZONE = str(uuid.uuid4())
-PATHS = [
-    f"/api/v1/serve/{ZONE}",
-    f"/api/v1/serve/{ZONE}/iframe",
-    f"/api/v1/serve/{ZONE}/image",
-    f"/api/v1/serve/{ZONE}/click",
-    f"/api/v1/serve/{ZONE}/vast",
-    "/api/v1/track/impression",
-    "/api/v1/track/impression/pixel",
-    "/api/v1/track/click",
-    "/api/v1/track/conversion",
-    "/api/v1/track/conversion/pixel",
-    "/api/v1/track/viewable",
-    "/api/v1/track/video",
-]
 
 
-@pytest.mark.parametrize("path", PATHS)
-def test_same_view_as_the_url_patterns(path):
-    match = resolve(path)
-    view, kwargs = hot_path_view(path)
-    assert view is match.func
-    assert kwargs == match.kwargs
+def sample_path(pattern) -> str:
+    return "/api/v1/" + str(pattern.pattern).replace("<str:zone_uuid>", ZONE)
+
+
+@pytest.mark.parametrize("pattern", urls.urlpatterns, ids=lambda p: p.name)
+def test_every_delivery_route_takes_the_lane_to_its_view(pattern):
+    view, kwargs = hot_path_view(sample_path(pattern))
+    assert view is pattern.callback
+    assert kwargs == resolve(sample_path(pattern)).kwargs
 
 
 def test_other_paths_take_the_ordinary_way():
     assert hot_path_view("/api/v1/track/nothing") is None
     assert hot_path_view(f"/api/v1/serve/{ZONE}/other") is None
+    assert hot_path_view("/api/v1/campaigns") is None
+    assert hot_path_view("/serve/x") is None
 
 
 @pytest.mark.django_db
 def test_an_exception_becomes_a_json_500_without_a_trace(monkeypatch):
+    from apps.delivery import middleware
+
     def boom(request, zone_uuid):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setitem(views.__dict__, "serve", boom)
-    from apps.delivery import middleware
-
-    monkeypatch.setitem(middleware._SERVE_VIEWS, None, boom)
+    monkeypatch.setattr(middleware, "hot_path_view", lambda path: (boom, {"zone_uuid": ZONE}))
     response = Client(raise_request_exception=False).get(f"/api/v1/serve/{ZONE}")
     assert response.status_code == 500
     assert response.json()["code"] == "internal_error"

@@ -9,12 +9,11 @@ from django.db.models import Sum
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from apps.campaigns.tests.factories import ConversionGoalFactory
+from apps.campaigns.tests.factories import ConversionGoalFactory, live_ad, live_campaign
 from apps.common.models import DomainEvent
 from apps.delivery import tokens
-from apps.delivery.counters import CacheCounters
+from apps.delivery.counters import StoreCounters
 from apps.delivery.index import current_index
-from apps.delivery.ingest import events_ingest
 from apps.delivery.models import (
     ClickEvent,
     ConversionEvent,
@@ -24,31 +23,10 @@ from apps.delivery.models import (
     InvalidEvent,
 )
 from apps.delivery.sink import events_drain
-from apps.delivery.tests.conftest import CHROME_UA
-from apps.delivery.tests.test_serve_api import live_ad, live_campaign
-from apps.inventory.tests.factories import ZoneFactory
+from apps.delivery.tests.factories import CHROME_UA, path_of, served
 
 pytestmark = pytest.mark.django_db
 GIF_TYPE = "image/gif"
-
-
-@pytest.fixture
-def zone():
-    return ZoneFactory(width=300, height=250, floor_price=Decimal("0"))
-
-
-@pytest.fixture
-def browser():
-    return Client(HTTP_USER_AGENT=CHROME_UA, REMOTE_ADDR="8.8.8.8")
-
-
-def served(browser, zone, **params):
-    return browser.get(f"/api/v1/serve/{zone.uuid}", params).json()["data"]
-
-
-def path_of(url: str) -> str:
-    parts = urlparse(url)
-    return f"{parts.path}?{parts.query}"
 
 
 def totals():
@@ -80,7 +58,7 @@ def test_impression_pixel_counts_once_and_charges_cpm(browser, zone):
     stats = totals()
     assert (stats["impressions"], stats["spend"], stats["invalid"]) == (1, 2500, 1)
     rule = current_index().campaigns_by_id[ad.campaign_id]
-    counters = CacheCounters().read([rule], user_key="x", now=timezone.now())[rule.id]
+    counters = StoreCounters().read([rule], user_key="x", now=timezone.now())[rule.id]
     assert counters.spend_today_micros == counters.spend_total_micros == 2500
 
 
@@ -129,6 +107,7 @@ def test_user_agent_mismatch_and_bots_are_invalid(browser, zone):
 def test_post_impression_in_seed_form(browser, zone):
     ad = live_ad()
     data = served(browser, zone)
+    time.sleep(0.05)  # with Redis, serving remembers the token without waiting for the reply
     body = {
         "zone_uuid": str(zone.uuid),
         "ad_uuid": str(ad.uuid),
@@ -251,6 +230,7 @@ def test_conversion_outside_the_attribution_window(browser, zone, monkeypatch):
     ad = live_ad()
     ConversionGoalFactory(advertiser=ad.campaign.advertiser, attribution_window_days=1)
     click_uuid = _click(browser, zone)
+    events_drain()  # two days on, the click is read from its raw row
     from apps.delivery import tracking
 
     later = time.time() + 2 * 86400
@@ -292,49 +272,6 @@ def test_campaign_stops_at_its_daily_budget(browser, zone):
     assert totals()["spend"] == 30_000
 
 
-def test_ingest_is_idempotent_across_retries(browser, zone):
-    live_ad()
-    events = []
-    for _ in range(3):
-        data = served(browser, zone)
-        token = tokens.token_verify(
-            parse_qs(urlparse(data["ad"]["impression_url"]).query)["t"][0], max_age_seconds=60
-        )
-        events.append(
-            {
-                "k": "impression",
-                "u": token.impression_uuid,
-                "t": time.time(),
-                "cost": 1000,
-                "imp": token.impression_uuid,
-                "z": token.zone_id,
-                "a": token.ad_id,
-                "c": token.campaign_id,
-                "adv": token.advertiser_id,
-                "p": token.publisher_id,
-            }
-        )
-    assert events_ingest(events[:2]) == 2
-    assert events_ingest(events) == 1  # a retried batch with one new event
-    assert events_ingest(events + events) == 0
-    stats = totals()
-    assert (stats["impressions"], stats["spend"]) == (3, 3000)
-    assert ImpressionEvent.objects.count() == 3
-
-
-@override_settings(EVENT_BUFFER_REDIS_URL="")
-def test_embedded_database_buffer_without_redis(browser, zone):
-    from apps.delivery.models import BufferedEvent
-
-    live_ad()
-    data = served(browser, zone)
-    browser.get(path_of(data["ad"]["impression_url"]))
-    assert BufferedEvent.objects.count() == 1
-    assert events_drain() == 1
-    assert BufferedEvent.objects.count() == 0
-    assert ImpressionEvent.objects.count() == 1
-
-
 @override_settings(FRAUD_ALERT_THRESHOLD=3)
 def test_fraud_alert_once_when_a_source_trips_the_threshold(
     browser, zone, django_capture_on_commit_callbacks
@@ -350,6 +287,7 @@ def test_fraud_alert_once_when_a_source_trips_the_threshold(
 def test_seed_form_by_zone_and_ad_for_the_user_it_was_served_to(browser, zone):
     ad = live_ad()
     data = served(browser, zone)
+    time.sleep(0.05)  # with Redis, serving remembers the token without waiting for the reply
     body = {"zone_uuid": str(zone.uuid), "ad_uuid": str(ad.uuid)}
     response = browser.post("/api/v1/track/impression", body, content_type="application/json")
     assert response.status_code == 201
@@ -403,24 +341,6 @@ def test_retention_purges_old_impressions_only(browser, zone, settings):
     assert raw_events_purge() == 1
     assert ClickEvent.objects.count() == 1
     assert totals()["impressions"] == 1  # rollups keep the history
-
-
-def test_requests_and_fills_reach_the_zone_rollup(browser, zone):
-    from apps.delivery.counters import counters_flush_requests
-    from apps.delivery.models import ZoneHourlyStat
-    from apps.delivery.sink import zone_requests_flush
-
-    empty = ZoneFactory(website=zone.website, width=728, height=90)
-    live_ad()
-    for _ in range(3):
-        assert served(browser, zone) is not None
-    for _ in range(2):
-        assert served(browser, empty) is None
-    counters_flush_requests()
-    zone_requests_flush()
-    zone_requests_flush()  # copying again changes nothing
-    rows = {r.zone_id: (r.requests, r.fills) for r in ZoneHourlyStat.objects.all()}
-    assert rows == {zone.id: (3, 3), empty.id: (2, 0)}
 
 
 def test_tracking_rate_limit_refuses_and_records(browser, zone):

@@ -5,8 +5,8 @@ import io
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 
-from apps.delivery.tests.conftest import CHROME_UA
-from apps.delivery.tests.test_serve_api import live_ad
+from apps.campaigns.tests.factories import live_ad
+from apps.delivery.tests.factories import CHROME_UA
 from apps.delivery.wsgi import HotPathApplication
 from apps.inventory.tests.factories import ZoneFactory
 

@@ -1,7 +1,7 @@
 """Assertions shared by the inventory tests."""
 
-from apps.common.events import inventory_version
 from apps.common.models import DomainEvent
+from apps.delivery.store import hot_store
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
@@ -32,14 +32,14 @@ class VersionWatch:
         self.capture = capture
 
     def __enter__(self):
-        self.before = inventory_version()
+        self.before = hot_store().inventory_version()
         self._ctx = self.capture(execute=True)
         self._ctx.__enter__()
         return self
 
     def __exit__(self, *exc):
         self._ctx.__exit__(*exc)
-        self.after = inventory_version()
+        self.after = hot_store().inventory_version()
 
     @property
     def bumped(self) -> bool:

@@ -12,8 +12,8 @@ from apps.accounts.models import Role
 from apps.accounts.services import user_create
 from apps.accounts.tests.factories import UserFactory
 from apps.common.errors import ConflictError, FieldValidationError
-from apps.common.events import inventory_version
 from apps.common.models import DomainEvent
+from apps.delivery.store import hot_store
 from apps.inventory import selectors, services
 from apps.inventory.embed import zone_embed
 from apps.inventory.models import Publisher, Zone, zone_size_errors
@@ -192,7 +192,7 @@ def test_zone_create_validates_size(publisher):
 
 
 @pytest.mark.django_db
-def test_every_write_bumps_the_inventory_version(
+def test_every_write_serving_reads_bumps_the_inventory_version(
     publisher, admin_user, django_capture_on_commit_callbacks
 ):
     steps = [
@@ -201,12 +201,21 @@ def test_every_write_bumps_the_inventory_version(
     with VersionWatch(django_capture_on_commit_callbacks) as watch:
         website = steps[0]()
     assert watch.bumped
-    actions = [
+    for rename in (  # names are not read by serving: nothing to rebuild
         lambda: services.website_update(website=website, name="W2"),
+        lambda: services.publisher_update(publisher=publisher, actor=admin_user, name="P"),
+    ):
+        with VersionWatch(django_capture_on_commit_callbacks) as watch:
+            rename()
+        assert not watch.bumped
+    actions = [
+        lambda: services.website_update(website=website, category="news"),
         lambda: services.zone_create(website=website, name="Z", type="text"),
         lambda: services.zone_update(zone=Zone.objects.get(), floor_price=Decimal("1.00")),
         lambda: services.zone_delete(zone=Zone.objects.get()),
-        lambda: services.publisher_update(publisher=publisher, actor=admin_user, name="P"),
+        lambda: services.publisher_update(
+            publisher=publisher, actor=admin_user, blocked_categories=["gambling"]
+        ),
         lambda: services.publisher_reject(publisher=publisher, actor=admin_user),
         lambda: services.publisher_reset_review(publisher=publisher),
         lambda: services.website_delete(website=website),
@@ -234,10 +243,10 @@ def test_db_constraints_back_the_rules(zone, publisher):
 
 @pytest.mark.django_db
 def test_inventory_version_is_monotonic(django_capture_on_commit_callbacks, publisher):
-    before = inventory_version()
+    before = hot_store().inventory_version()
     with django_capture_on_commit_callbacks(execute=True):
         services.website_create(publisher=publisher, name="W", url="https://w.example")
-    assert inventory_version() == before + 1
+    assert hot_store().inventory_version() == before + 1
 
 
 # --- Selectors ------------------------------------------------------------------------------

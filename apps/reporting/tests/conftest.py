@@ -11,12 +11,12 @@ from django.test import Client
 
 from apps.accounts.models import Role
 from apps.accounts.tests.factories import UserFactory
+from apps.campaigns.tests.factories import live_ad, live_campaign
 from apps.delivery import counters
 from apps.delivery.index import index_reset
 from apps.delivery.models import HourlyStat
 from apps.delivery.sink import events_drain, zone_requests_flush
-from apps.delivery.tests.conftest import CHROME_UA
-from apps.delivery.tests.test_serve_api import live_ad, live_campaign
+from apps.delivery.tests.factories import CHROME_UA
 from apps.inventory.tests.factories import ZoneFactory
 from conftest import client_for
 

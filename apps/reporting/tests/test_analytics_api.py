@@ -8,8 +8,7 @@ import pytest
 
 from apps.accounts.models import Role
 from apps.accounts.tests.factories import UserFactory
-from apps.campaigns.tests.factories import ConversionGoalFactory
-from apps.delivery.tests.test_serve_api import live_ad, live_campaign
+from apps.campaigns.tests.factories import ConversionGoalFactory, live_ad, live_campaign
 from apps.inventory.tests.factories import ZoneFactory
 
 from .conftest import api, convert, drain, track

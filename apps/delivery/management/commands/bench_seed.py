@@ -33,7 +33,7 @@ from apps.campaigns.models import (
 )
 from apps.campaigns.targeting import targeting_default
 from apps.common.adformats import AdType
-from apps.common.events import inventory_version_bump
+from apps.common.events import inventory_changed
 from apps.inventory.models import Publisher, PublisherStatus, Website, Zone, ZoneStatus
 
 PREFIX = "bench-"
@@ -84,7 +84,7 @@ class Command(BaseCommand):
             zone_uuids = self._seed_inventory(zones)
             campaigns = self._seed_campaigns(ads // ADS_PER_CAMPAIGN)
             created = self._seed_ads(campaigns)
-            inventory_version_bump()  # takes effect on commit
+            inventory_changed(kind="all")  # takes effect on commit
         self.stderr.write(
             f"bench_seed: {zones} zones, {len(campaigns)} campaigns, {created} ads "
             f"in {time.monotonic() - started:.1f}s"

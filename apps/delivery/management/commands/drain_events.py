@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from apps.delivery.sink import event_buffer, events_drain
+from apps.delivery.sink import events_drain, events_pending
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         while True:
             moved = events_drain(batch_size=batch_size)
             if moved:
-                self.stdout.write(f"drained {moved} events ({event_buffer().pending()} pending)")
+                self.stdout.write(f"drained {moved} events ({events_pending()} pending)")
             if not loop:
                 return
             if moved < batch_size:

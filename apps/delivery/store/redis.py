@@ -1,0 +1,315 @@
+"""``HotStore`` on Redis (production): every request costs one round trip or less.
+
+- A serve's counter read and its rate-limit hit share one pipeline; what it remembers is
+  sent on a ``CLIENT REPLY OFF`` connection without waiting (``apps/common/redis_oneway.py``).
+- A tracking beacon is one Lua script call: rate limit, replay claim, counters and the
+  stream append happen atomically, so a replay can never charge twice.
+- The event buffer is a stream read by a consumer group: a batch is acknowledged only after
+  the drain committed it, and a dead drainer's messages are claimed by another after
+  ``RECLAIM_IDLE_MS``.
+- The inventory change log is a sorted set scored by version, written by one script that
+  also moves the version, so versions have no gaps and readers see changes in order.
+
+Keys carry the prefix the Django cache used for the same counters (``adp:1:``), so counters
+survive an upgrade; the stream is ``adp:events``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from collections.abc import Mapping, Sequence
+
+import redis
+
+from apps.common.ratelimit import RateWindow
+from apps.common.redis_oneway import oneway_send
+
+from ..events import TrackedEvent, event_decode, event_encode
+from .base import Charge, Claim, Ingest, Recorded
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "adp:1:"
+STREAM = "adp:events"
+GROUP = "drain"
+RECLAIM_IDLE_MS = 60_000
+CHANGES_KEPT = 10_000
+
+# KEYS: 1 rate window ("" = none), 2 claim ("" = none), 3 stream, 4.. counters to add to.
+# ARGV: 1 window ttl, 2 limit, 3 claim ttl, 4 event, then (amount, ttl or 0) per counter.
+# Answers {rate count, 1 recorded | 0 duplicate | -1 over the limit}.
+RECORD_SCRIPT = """
+local count = 0
+if KEYS[1] ~= '' then
+  count = redis.call('INCR', KEYS[1])
+  if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+  if count > tonumber(ARGV[2]) then return {count, -1} end
+end
+if KEYS[2] ~= '' then
+  if not redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[3]) then return {count, 0} end
+end
+for i = 4, #KEYS do
+  redis.call('INCRBY', KEYS[i], ARGV[2 * i - 3])
+  local ttl = tonumber(ARGV[2 * i - 2])
+  if ttl > 0 then redis.call('EXPIRE', KEYS[i], ttl, 'NX') end
+end
+redis.call('XADD', KEYS[3], '*', 'e', ARGV[4])
+return {count, 1}
+"""
+
+# KEYS: 1 version, 2 change log. ARGV: 1 change, 2 changes kept, 3 seed for a missing version.
+PUBLISH_SCRIPT = """
+redis.call('SET', KEYS[1], ARGV[3], 'NX')
+local version = redis.call('INCR', KEYS[1])
+redis.call('ZADD', KEYS[2], version, string.format('%d:', version) .. ARGV[1])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[2]) + 1))
+return version
+"""
+
+
+def _clock_version() -> int:
+    """A starting version later than any earlier one, should Redis lose the key."""
+    return time.time_ns() // 1000
+
+
+class RedisHotStore:
+    name = "redis"
+
+    def __init__(self, url: str, *, prefix: str = PREFIX, stream: str = STREAM):
+        self.redis = redis.Redis.from_url(url)
+        self.prefix = prefix
+        self.stream = stream
+        self.dead_letters = stream + ":dead"
+        self.reclaim_idle_ms = RECLAIM_IDLE_MS
+        self._record = self.redis.register_script(RECORD_SCRIPT)
+        self._publish = self.redis.register_script(PUBLISH_SCRIPT)
+        self._group_ready = False
+        self.version_key = prefix + "inv:version"
+        self.changes_key = prefix + "inv:changes"
+        self.snapshot_key = prefix + "inv:snapshot"
+
+    def _key(self, name: str) -> str:
+        return self.prefix + name
+
+    # --- Serving --------------------------------------------------------------------------
+
+    def read(
+        self, names: Sequence[str], *, rate: RateWindow | None = None
+    ) -> tuple[dict[str, int], int | None]:
+        pipe = self.redis.pipeline(transaction=False)
+        if rate is not None:
+            self._pipe_hit(pipe, rate)
+        if names:
+            pipe.mget([self._key(n) for n in names])
+        results = pipe.execute()
+        count = int(results[0]) if rate is not None else None
+        values = results[-1] if names else []
+        return {n: int(v) for n, v in zip(names, values, strict=True) if v is not None}, count
+
+    def _pipe_hit(self, pipe, window: RateWindow) -> None:
+        key = self._key(window.cache_key)
+        pipe.incr(key)
+        pipe.expire(key, window.period + 5, nx=True)
+
+    def rate_hit(self, window: RateWindow) -> int:
+        pipe = self.redis.pipeline(transaction=False)
+        self._pipe_hit(pipe, window)
+        return int(pipe.execute()[0])
+
+    def remember(self, entries: Mapping[str, str], ttl: int) -> None:
+        if not entries:
+            return
+        seconds = str(ttl)
+        commands = [("SET", self._key(k), v, "EX", seconds) for k, v in entries.items()]
+        if not oneway_send(self.redis, commands):
+            pipe = self.redis.pipeline(transaction=False)
+            for _, key, value, _, _ in commands:
+                pipe.set(key, value, ex=ttl)
+            pipe.execute()
+
+    def recall(self, name: str) -> str | None:
+        value = self.redis.get(self._key(name))
+        return value.decode() if value is not None else None
+
+    # --- Tracking -------------------------------------------------------------------------
+
+    def record(
+        self,
+        event: TrackedEvent,
+        *,
+        rate: RateWindow | None = None,
+        claim: Claim | None = None,
+        charge: Charge | None = None,
+    ) -> Recorded:
+        keys = [
+            self._key(rate.cache_key) if rate is not None else "",
+            self._key(claim.name) if claim is not None else "",
+            self.stream,
+        ]
+        args: list = [
+            rate.period + 5 if rate is not None else 0,
+            rate.limit if rate is not None else 0,
+            claim.ttl if claim is not None else 0,
+            event_encode(event),
+        ]
+        for name, amount, ttl in charge.adds() if charge is not None else ():
+            keys.append(self._key(name))
+            args += [amount, ttl or 0]
+        count, status = self._record(keys=keys, args=args)
+        return Recorded(int(status), int(count) if rate is not None else None)
+
+    def incr(self, name: str, amount: int, ttl: int | None) -> int:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.incrby(self._key(name), amount)
+        if ttl:
+            pipe.expire(self._key(name), ttl, nx=True)
+        return int(pipe.execute()[0])
+
+    def add(self, items: Sequence[tuple[str, int, int | None]]) -> None:
+        if not items:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for name, amount, ttl in items:
+            pipe.incrby(self._key(name), amount)
+            if ttl:
+                pipe.expire(self._key(name), ttl, nx=True)
+        pipe.execute()
+
+    def seed(self, values: Mapping[str, int]) -> None:
+        if not values:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for name, value in values.items():
+            pipe.set(self._key(name), int(value), nx=True)
+        pipe.execute()
+
+    # --- The event buffer -----------------------------------------------------------------
+
+    def _ensure_group(self) -> None:
+        if self._group_ready:
+            return
+        try:
+            self.redis.xgroup_create(self.stream, GROUP, id="0", mkstream=True)
+        except redis.ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+        self._group_ready = True
+
+    @property
+    def consumer(self) -> str:
+        return f"{socket.gethostname()}-{os.getpid()}"
+
+    def _read(self, count: int) -> list[tuple[bytes, dict]]:
+        self._ensure_group()
+        # Messages a crashed drainer took but never acknowledged come first.
+        _, claimed, *_ = self.redis.xautoclaim(
+            self.stream, GROUP, self.consumer, min_idle_time=self.reclaim_idle_ms, count=count
+        )
+        messages = list(claimed)
+        if len(messages) < count:
+            fresh = self.redis.xreadgroup(
+                GROUP, self.consumer, {self.stream: ">"}, count=count - len(messages)
+            )
+            for _stream, entries in fresh or []:
+                messages.extend(entries)
+        return [(mid, fields) for mid, fields in messages if fields]
+
+    def _read_batch(self, count: int) -> list[tuple[bytes, dict]]:
+        try:
+            return self._read(count)
+        except redis.ResponseError as exc:
+            if "NOGROUP" not in str(exc):
+                raise
+            self._group_ready = False  # the stream was deleted (e.g. FLUSHDB): start again
+            return self._read(count)
+
+    def _ack(self, ids: list) -> None:
+        if ids:
+            pipe = self.redis.pipeline()
+            pipe.xack(self.stream, GROUP, *ids)
+            pipe.xdel(self.stream, *ids)
+            pipe.execute()
+
+    def drain(self, ingest: Ingest, count: int, attempts: int = 5) -> int:
+        batch = self._read_batch(count)
+        if not batch:
+            return 0
+        events, dead = [], []
+        for mid, fields in batch:
+            try:
+                events.append(event_decode(fields[b"e"]))
+            except Exception:  # never let one unreadable message hold up the stream
+                dead.append((mid, fields))
+        for mid, fields in dead:
+            logger.error("Unreadable tracking event %s moved to %s", mid, self.dead_letters)
+            self.redis.xadd(self.dead_letters, fields)
+        for attempt in range(attempts):
+            try:
+                ingest(events)
+                break
+            except Exception:
+                # A concurrent drain stored some of these uuids first (the unique index
+                # refused ours): the retry skips them. If it keeps failing, the batch stays
+                # pending and is reclaimed after RECLAIM_IDLE_MS.
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        self._ack([mid for mid, _ in batch])
+        return len(batch)
+
+    def pending(self) -> int:
+        return int(self.redis.xlen(self.stream))
+
+    # --- Inventory ------------------------------------------------------------------------
+
+    def inventory_version(self) -> int:
+        value = self.redis.get(self.version_key)
+        if value is None:
+            self.redis.set(self.version_key, _clock_version(), nx=True)
+            value = self.redis.get(self.version_key)
+        return int(value)
+
+    def inventory_publish(self, change: bytes) -> int:
+        return int(
+            self._publish(
+                keys=[self.version_key, self.changes_key],
+                args=[change, CHANGES_KEPT, _clock_version()],
+            )
+        )
+
+    def inventory_changes(self, since: int) -> list[tuple[int, bytes]] | None:
+        pipe = self.redis.pipeline(transaction=True)
+        pipe.get(self.version_key)
+        pipe.zrangebyscore(self.changes_key, f"({since}", "+inf", withscores=True)
+        version, rows = pipe.execute()
+        if version is None or since > int(version):
+            return None  # the log lost its data, or never reached that version
+        changes = [(int(score), member.split(b":", 1)[1]) for member, score in rows]
+        expected = list(range(since + 1, int(version) + 1))
+        if [v for v, _ in changes] != expected:
+            return None  # trimmed away, or the version went back (Redis lost its data)
+        return changes
+
+    def snapshot_save(self, version: int, data: bytes) -> None:
+        self.redis.hset(self.snapshot_key, mapping={"v": version, "d": data})
+
+    def snapshot_load(self) -> tuple[int, bytes] | None:
+        found = self.redis.hgetall(self.snapshot_key)
+        if b"v" not in found or b"d" not in found:
+            return None
+        return int(found[b"v"]), found[b"d"]
+
+    # --- Housekeeping ---------------------------------------------------------------------
+
+    def purge_expired(self) -> int:
+        return 0  # Redis expires keys itself
+
+    def clear(self) -> None:
+        """Delete this store's keys and stream (tests)."""
+        names = [self.stream, self.dead_letters]
+        names += list(self.redis.scan_iter(match=self.prefix + "*", count=1000))
+        self.redis.delete(*names)
+        self._group_ready = False

@@ -1,0 +1,152 @@
+"""``HotStore`` in the database every process shares (the embedded default, no Redis).
+
+Counters, rate-limit windows and replay claims are rows of ``SharedCounter`` changed by one
+atomic upsert each (``apps/common/tallies.py``); served tokens are ``SharedEntry`` rows; the
+event buffer is the ``BufferedEvent`` table, whose rows the drain deletes in the transaction
+that ingests them; the inventory change log is ``InventoryChange``. A tracking beacon's
+steps run in one transaction, so they happen all together or not at all, as with Redis.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from apps.common import tallies
+from apps.common.ratelimit import RateWindow
+
+from ..events import TrackedEvent, event_decode, event_encode
+from ..models import BufferedEvent, IndexSnapshot, InventoryChange
+from .base import DUPLICATE, LIMITED, RECORDED, Charge, Claim, Ingest, Recorded
+
+CHANGES_KEPT_DAYS = 2
+APPEND_SQL = "INSERT INTO {t} (payload, created_at) VALUES (%s, CURRENT_TIMESTAMP)"
+
+
+class SqlHotStore:
+    name = "sql"
+
+    # --- Serving --------------------------------------------------------------------------
+
+    def read(
+        self, names: Sequence[str], *, rate: RateWindow | None = None
+    ) -> tuple[dict[str, int], int | None]:
+        count = self.rate_hit(rate) if rate is not None else None
+        return tallies.tallies_get_many(names), count
+
+    def rate_hit(self, window: RateWindow) -> int:
+        return tallies.tallies_incr(window.cache_key, 1, window.period + 5)
+
+    def remember(self, entries: Mapping[str, str], ttl: int) -> None:
+        tallies.entries_set_many(dict(entries), ttl)
+
+    def recall(self, name: str) -> str | None:
+        return tallies.entries_get(name)
+
+    # --- Tracking -------------------------------------------------------------------------
+
+    def record(
+        self,
+        event: TrackedEvent,
+        *,
+        rate: RateWindow | None = None,
+        claim: Claim | None = None,
+        charge: Charge | None = None,
+    ) -> Recorded:
+        with transaction.atomic():
+            count = self.rate_hit(rate) if rate is not None else None
+            if rate is not None and count > rate.limit:
+                return Recorded(LIMITED, count)
+            if claim is not None and not tallies.tallies_claim(claim.name, claim.ttl):
+                return Recorded(DUPLICATE, count)
+            if charge is not None:
+                tallies.tallies_add(charge.adds())
+            self._append(event)
+        return Recorded(RECORDED, count)
+
+    def _append(self, event: TrackedEvent) -> None:
+        table = connection.ops.quote_name(BufferedEvent._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(APPEND_SQL.format(t=table), [event_encode(event).decode()])
+
+    def incr(self, name: str, amount: int, ttl: int | None) -> int:
+        return tallies.tallies_incr(name, amount, ttl)
+
+    def add(self, items: Sequence[tuple[str, int, int | None]]) -> None:
+        tallies.tallies_add(items)
+
+    def seed(self, values: Mapping[str, int]) -> None:
+        tallies.tallies_seed(dict(values))
+
+    # --- The event buffer -----------------------------------------------------------------
+
+    def drain(self, ingest: Ingest, count: int) -> int:
+        with transaction.atomic():
+            # Concurrent drainers (several web processes) take different rows on PostgreSQL.
+            rows = list(
+                BufferedEvent.objects.select_for_update(skip_locked=True)
+                .order_by("id")
+                .values_list("id", "payload")[:count]
+            )
+            if not rows:
+                return 0
+            ingest([event_decode(payload) for _, payload in rows])
+            BufferedEvent.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
+        return len(rows)
+
+    def pending(self) -> int:
+        return BufferedEvent.objects.count()
+
+    # --- Inventory ------------------------------------------------------------------------
+
+    def inventory_version(self) -> int:
+        return InventoryChange.objects.aggregate(v=Max("id"))["v"] or 0
+
+    def inventory_publish(self, change: bytes) -> int:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # One writer at a time, so ids are handed out in commit order.
+                table = connection.ops.quote_name(InventoryChange._meta.db_table)
+                with connection.cursor() as cursor:
+                    cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+            return InventoryChange.objects.create(change=change).pk
+
+    def inventory_changes(self, since: int) -> list[tuple[int, bytes]] | None:
+        version = self.inventory_version()
+        if since > version:
+            return None  # a version this log never reached
+        rows = [
+            (pk, bytes(change))
+            for pk, change in InventoryChange.objects.filter(id__gt=since)
+            .order_by("id")
+            .values_list("id", "change")
+        ]
+        if [pk for pk, _ in rows] != list(range(since + 1, version + 1)):
+            return None
+        return rows
+
+    def snapshot_save(self, version: int, data: bytes) -> None:
+        IndexSnapshot.objects.update_or_create(pk=1, defaults={"version": version, "data": data})
+
+    def snapshot_load(self) -> tuple[int, bytes] | None:
+        row = IndexSnapshot.objects.filter(pk=1).values_list("version", "data").first()
+        return (row[0], bytes(row[1])) if row else None
+
+    # --- Housekeeping ---------------------------------------------------------------------
+
+    def purge_expired(self) -> int:
+        """Expired counters, entries and database-cache rows, and changes nobody needs."""
+        cutoff = timezone.now() - timedelta(days=CHANGES_KEPT_DAYS)
+        newest = self.inventory_version()
+        old, _ = InventoryChange.objects.filter(created_at__lt=cutoff, id__lt=newest).delete()
+        return tallies.tallies_purge_expired() + tallies.cache_purge_expired() + old
+
+    def clear(self) -> None:
+        from apps.common.models import SharedCounter, SharedEntry
+
+        for model in (SharedCounter, SharedEntry, BufferedEvent, InventoryChange, IndexSnapshot):
+            model.objects.all().delete()
