@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format schema worker bench bench-track clean
+.PHONY: run test install migrate demo lint format schema worker bench bench-track bench-index clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: install
 bench-track: install
 	$(PY) bench/track_bench.py --workers 3 --threads 2
 	$(PY) bench/track_bench.py --workers 3 --threads 2 --kill-drainer
+
+## Serving index scale: build, cold start, memory and delta times at 10,000 and 100,000 ads.
+bench-index: install
+	$(PY) bench/index_bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -159,11 +159,12 @@ class CompiledZone:
     groups: tuple[TieGroup, ...] = ()
     # Candidates the compiler refused for this zone, with the reason (for debug=1).
     static_rejections: tuple[tuple[int, str, int, str], ...] = ()  # ad id, uuid, campaign, why
-    # The candidates of each campaign with optimized rotation, across groups.
-    rotations: dict[int, tuple[Candidate, ...]] = field(default_factory=dict)
+    # The candidates of each campaign with optimized rotation, across groups (computed from
+    # the groups when not given).
+    rotations: dict[int, tuple[Candidate, ...]] | None = None
 
     def __post_init__(self) -> None:
-        if self.rotations:
+        if self.rotations is not None:
             return
         optimized: dict[int, list[Candidate]] = {}
         for group in self.groups:

@@ -87,21 +87,38 @@ def _key(candidate: Candidate) -> GroupKey:
     return (PRIORITY_RANK[candidate.campaign.priority], -candidate.ecpm_micros)
 
 
+def group_key(ad: AdRecord, stats: Stats) -> GroupKey:
+    """The tie group an ad joins in any zone that accepts it (it does not depend on the zone)."""
+    impressions, clicks, conversions = stats.get(ad.ad_id, (0, 0, 0))
+    ecpm = effective_cpm_micros(
+        ad.campaign.pricing_model,
+        ad.campaign.bid_micros,
+        impressions=impressions,
+        clicks=clicks,
+        conversions=conversions,
+    )
+    return (PRIORITY_RANK[ad.campaign.priority], -ecpm)
+
+
+Rejection = tuple[int, str, int, str]  # ad id, ad uuid, campaign id, why
+
+
 @dataclass(frozen=True, slots=True)
 class ZoneCompilation:
     record: ZoneRecord
     compiled: CompiledZone
     members: dict[GroupKey, tuple[Candidate, ...]]  # tie group members, by group
-    key_of: dict[int, GroupKey]  # ad id -> its group
-    rejected: dict[int, tuple[int, str, int, str]]  # ad id -> (ad id, uuid, campaign, why)
+    groups: dict[GroupKey, TieGroup]
+    rejected: dict[int, Rejection]  # ad id -> why the zone does not take it
+    rotations: dict[int, tuple[Candidate, ...]]  # optimized campaigns' candidates
 
 
 def _assemble(
     record: ZoneRecord,
     members: dict[GroupKey, tuple[Candidate, ...]],
     groups: dict[GroupKey, TieGroup],
-    key_of: dict[int, GroupKey],
-    rejected: dict[int, tuple[int, str, int, str]],
+    rejected: dict[int, Rejection],
+    rotations: dict[int, tuple[Candidate, ...]],
 ) -> ZoneCompilation:
     compiled = CompiledZone(
         id=record.id,
@@ -115,64 +132,87 @@ def _assemble(
         floor_micros=record.floor_micros,
         active=record.active,
         groups=tuple(groups[k] for k in sorted(groups)),
-        static_rejections=tuple(rejected.values()),
+        static_rejections=rejected.values(),  # read only by debug=1
+        rotations=rotations,
     )
-    return ZoneCompilation(record, compiled, members, key_of, rejected)
+    return ZoneCompilation(record, compiled, members, groups, rejected, rotations)
 
 
 def zone_compile(record: ZoneRecord, ads: Iterable[AdRecord], stats: Stats) -> ZoneCompilation:
     """Apply the static rules to every ad of the zone's format and group what is left."""
     members: dict[GroupKey, list[Candidate]] = {}
-    key_of: dict[int, GroupKey] = {}
-    rejected: dict[int, tuple[int, str, int, str]] = {}
+    rejected: dict[int, Rejection] = {}
+    rotations: dict[int, list[Candidate]] = {}
     for ad in ads:
         found = _candidate(ad, record, stats)
         if isinstance(found, str):
             rejected[ad.ad_id] = (ad.ad_id, ad.ad_uuid, ad.campaign.id, found)
             continue
-        key = _key(found)
-        members.setdefault(key, []).append(found)
-        key_of[ad.ad_id] = key
+        members.setdefault(_key(found), []).append(found)
+        if ad.campaign.rotation == "optimized":
+            rotations.setdefault(ad.campaign.id, []).append(found)
     frozen = {k: tuple(v) for k, v in members.items()}
     groups = {k: TieGroup.of(v) for k, v in frozen.items()}
-    return _assemble(record, frozen, groups, key_of, rejected)
+    return _assemble(record, frozen, groups, rejected, {c: tuple(v) for c, v in rotations.items()})
 
 
 def zone_recompiled(
-    current: ZoneCompilation, *, removed: Iterable[int], added: Iterable[AdRecord], stats: Stats
+    current: ZoneCompilation,
+    *,
+    removed: Mapping[int, GroupKey],
+    added: Iterable[AdRecord],
+    stats: Stats,
 ) -> ZoneCompilation:
-    """``current`` with the ``removed`` ads taken out and the ``added`` ones put in: only the
-    tie groups they leave or join are rebuilt."""
+    """``current`` with the ``removed`` ads (ad id -> the group key it had) taken out and the
+    ``added`` ones put in. Only the tie groups they leave or join are rebuilt, and nothing
+    is copied that does not change, so the cost follows the change, not the zone."""
     record = current.record
     members = dict(current.members)
-    key_of = dict(current.key_of)
-    rejected = dict(current.rejected)
+    rejected = current.rejected
+    rotations = current.rotations
     touched: set[GroupKey] = set()
-    leaving: dict[GroupKey, set[int]] = {}
-    for ad_id in removed:
-        rejected.pop(ad_id, None)
-        key = key_of.pop(ad_id, None)
-        if key is not None:
-            leaving.setdefault(key, set()).add(ad_id)
-    for key, ad_ids in leaving.items():
-        members[key] = tuple(m for m in members[key] if m.ad_id not in ad_ids)
-        touched.add(key)
+    touched_campaigns: set[int] = set()
+    gone = set(removed)
+    if gone & rejected.keys():
+        rejected = {k: v for k, v in rejected.items() if k not in gone}
+    for key in set(removed.values()):
+        group = members.get(key)
+        if group is not None:
+            kept = tuple(m for m in group if m.ad_id not in gone)
+            if len(kept) != len(group):
+                members[key] = kept
+                touched.add(key)
+                touched_campaigns.update(m.campaign.id for m in group if m.ad_id in gone)
+    joining: dict[int, list[Candidate]] = {}
     for ad in added:
         found = _candidate(ad, record, stats)
         if isinstance(found, str):
+            if rejected is current.rejected:
+                rejected = dict(rejected)
             rejected[ad.ad_id] = (ad.ad_id, ad.ad_uuid, ad.campaign.id, found)
             continue
         key = _key(found)
         members[key] = (*members.get(key, ()), found)
-        key_of[ad.ad_id] = key
         touched.add(key)
-    if not touched and rejected.keys() == current.rejected.keys():
+        touched_campaigns.add(ad.campaign.id)
+        if ad.campaign.rotation == "optimized":
+            joining.setdefault(ad.campaign.id, []).append(found)
+    if not touched and rejected is current.rejected:
         return current
-    groups = {g.key: g for g in current.compiled.groups}
+    if touched_campaigns & (rotations.keys() | joining.keys()):
+        rotations = dict(rotations)
+        for campaign_id in touched_campaigns:
+            kept = tuple(m for m in rotations.get(campaign_id, ()) if m.ad_id not in gone)
+            kept += tuple(joining.get(campaign_id, ()))
+            if kept:
+                rotations[campaign_id] = kept
+            else:
+                rotations.pop(campaign_id, None)
+    groups = dict(current.groups)
     for key in touched:
         if members.get(key):
             groups[key] = TieGroup.of(members[key])
         else:
             members.pop(key, None)
             groups.pop(key, None)
-    return _assemble(record, members, groups, key_of, rejected)
+    return _assemble(record, members, groups, rejected, rotations)

@@ -29,7 +29,7 @@ import threading
 import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import msgspec
 from django.conf import settings
@@ -39,26 +39,26 @@ from apps.common.adformats import SIZED_TYPES
 
 from ..engine import CampaignRule, CompiledZone
 from ..store import hot_store
-from .compiled import Stats, ZoneCompilation, zone_compile, zone_recompiled
+from .compiled import GroupKey, Stats, ZoneCompilation, group_key, zone_compile, zone_recompiled
 from .records import (
     AdRecord,
     InventoryRows,
     PlacementRules,
     ZoneRecord,
     ad_record,
-    ad_rows,
     ad_stats,
     advertiser_drained_spend,
     advertiser_funds,
     campaign_records,
     campaign_row_any,
-    campaign_rows,
     rows_decode,
     rows_encode,
     rows_load,
     zone_record,
-    zone_rows,
 )
+from .records import ad_rows as ad_rows_load
+from .records import campaign_rows as campaign_rows_load
+from .records import zone_rows as zone_rows_load
 
 logger = logging.getLogger(__name__)
 
@@ -129,17 +129,24 @@ def _needs_stats(rule: CampaignRule) -> bool:
 
 @dataclass(slots=True)
 class InventoryIndex:
-    """Live zones and serving ads at one inventory version. Never changed once published:
-    the next version is a new object sharing what did not change."""
+    """Live zones and serving ads at one inventory version. Never changed once published
+    (but for zones compiled on first use): the next version is a new object sharing what
+    did not change."""
 
     version: int
-    rows: InventoryRows
+    # The rows everything below is built from (what a snapshot saves), by id.
+    zone_rows: dict[int, list]
+    campaign_rows: dict[int, list]
+    ad_rows: dict[int, list]
+    funds: dict[int, int]
+    # The records built from them.
     zones: dict[str, ZoneRecord]
     zones_by_id: dict[int, ZoneRecord]
     campaigns_by_id: dict[int, CampaignRule]
     placements: dict[int, PlacementRules]
     ads_by_id: dict[int, AdRecord]
     ads_by_format: dict[tuple, dict[int, AdRecord]]
+    campaign_ads: dict[int, frozenset[int]]
     stats: dict[int, tuple[int, int, int]] = field(default_factory=dict)
     compilations: dict[str, ZoneCompilation] = field(default_factory=dict)
 
@@ -158,11 +165,12 @@ class InventoryIndex:
         return self.zones.get(zone_uuid)
 
     @property
-    def row_indexes(self) -> tuple[dict[int, list], dict[int, list], dict[int, list]]:
-        return (
-            {r[0]: r for r in self.rows.zones},
-            {r[0]: r for r in self.rows.campaigns},
-            {r[0]: r for r in self.rows.ads},
+    def rows(self) -> InventoryRows:
+        return InventoryRows(
+            zones=list(self.zone_rows.values()),
+            campaigns=list(self.campaign_rows.values()),
+            ads=list(self.ad_rows.values()),
+            funds=self.funds,
         )
 
 
@@ -178,33 +186,41 @@ def index_from_rows(
         record = zone_record(row)
         zones[record.uuid] = record
         zones_by_id[record.id] = record
-    campaigns, placements, companies = {}, {}, {}
+    campaign_rows = {row[0]: row for row in rows.campaigns}
+    campaigns, placements = {}, {}
     for row in rows.campaigns:
         rule, placement = campaign_records(row, rows.funds)
         campaigns[rule.id] = rule
         placements[rule.id] = placement
-        companies[rule.id] = row[15]
     ads_by_id: dict[int, AdRecord] = {}
     by_format: dict[tuple, dict[int, AdRecord]] = defaultdict(dict)
+    campaign_ads: dict[int, set[int]] = defaultdict(set)
+    ad_rows = {}
     for row in rows.ads:
         campaign_id = row[-1]
         rule = campaigns.get(campaign_id)
         if rule is None:
             continue
-        record = ad_record(row, rule, placements[campaign_id], companies[campaign_id])
+        record = ad_record(row, rule, placements[campaign_id], campaign_rows[campaign_id][15])
+        ad_rows[record.ad_id] = row
         ads_by_id[record.ad_id] = record
         by_format[format_key(record)][record.ad_id] = record
+        campaign_ads[campaign_id].add(record.ad_id)
     if stats is None:
         stats = ad_stats([c.id for c in campaigns.values() if _needs_stats(c)], days=AD_STATS_DAYS)
     return InventoryIndex(
         version=version,
-        rows=rows,
+        zone_rows={row[0]: row for row in rows.zones},
+        campaign_rows=campaign_rows,
+        ad_rows=ad_rows,
+        funds=dict(rows.funds),
         zones=zones,
         zones_by_id=zones_by_id,
         campaigns_by_id=campaigns,
         placements=placements,
         ads_by_id=ads_by_id,
         ads_by_format=dict(by_format),
+        campaign_ads={c: frozenset(ids) for c, ids in campaign_ads.items()},
         stats=dict(stats),
     )
 
@@ -213,7 +229,7 @@ def _seed_funds_counters(index: InventoryIndex) -> None:
     """Limited advertisers need their all-time spend counter; seed missing ones."""
     from ..counters import counters_seed_advertiser_spend
 
-    limited = {c.advertiser_id for c in index.campaigns_by_id.values()} & set(index.rows.funds)
+    limited = {c.advertiser_id for c in index.campaigns_by_id.values()} & set(index.funds)
     if limited:
         counters_seed_advertiser_spend(advertiser_drained_spend(limited))
 
@@ -293,28 +309,36 @@ def index_apply(index: InventoryIndex, changes: list[tuple[int, bytes]]) -> Inve
 
 
 def _delta(index: InventoryIndex, version: int, wanted: dict[str, set[int]]) -> InventoryIndex:
-    zone_rows_by_id, campaign_rows_by_id, ad_rows_by_id = index.row_indexes
-    funds = dict(index.rows.funds)
+    """Load the changed rows (one query per kind) and rebuild from them what they touch."""
+    zone_rows, campaign_rows, ad_rows = (
+        dict(index.zone_rows),
+        dict(index.campaign_rows),
+        dict(index.ad_rows),
+    )
+    funds = index.funds
 
     # Zones: reload those named, and every zone of a changed website or publisher.
     zone_ids = set(wanted.get("zone", ()))
-    for website_id in wanted.get("website", ()):
-        zone_ids |= {z.id for z in index.zones_by_id.values() if z.website_id == website_id}
-    for publisher_id in wanted.get("publisher", ()):
-        zone_ids |= {z.id for z in index.zones_by_id.values() if z.publisher_id == publisher_id}
-    if zone_ids or wanted.get("website") or wanted.get("publisher"):
-        fresh = zone_rows(ids=zone_ids)
-        if wanted.get("website"):
-            fresh += zone_rows(website_ids=wanted["website"])
-        if wanted.get("publisher"):
-            fresh += zone_rows(publisher_ids=wanted["publisher"])
+    websites, publishers = wanted.get("website", set()), wanted.get("publisher", set())
+    if websites or publishers:
+        zone_ids |= {
+            z.id
+            for z in index.zones_by_id.values()
+            if z.website_id in websites or z.publisher_id in publishers
+        }
+    if zone_ids or websites or publishers:
+        fresh = zone_rows_load(ids=zone_ids)
+        if websites:
+            fresh += zone_rows_load(website_ids=websites)
+        if publishers:
+            fresh += zone_rows_load(publisher_ids=publishers)
         zone_ids |= {row[0] for row in fresh}
         for zone_id in zone_ids:
-            zone_rows_by_id.pop(zone_id, None)
-        zone_rows_by_id.update((row[0], row) for row in fresh)
+            zone_rows.pop(zone_id, None)
+        zone_rows.update((row[0], row) for row in fresh)
 
     # Campaigns: those named, and all of an advertiser whose time zone, name or funds moved.
-    advertisers = set(wanted.get("advertiser", ()))
+    advertisers = wanted.get("advertiser", set())
     campaign_ids = set(wanted.get("campaign", ()))
     if advertisers:
         funds = {a: m for a, m in funds.items() if a not in advertisers}
@@ -322,73 +346,69 @@ def _delta(index: InventoryIndex, version: int, wanted: dict[str, set[int]]) -> 
         campaign_ids |= {
             c.id for c in index.campaigns_by_id.values() if c.advertiser_id in advertisers
         }
-    fresh_campaigns = campaign_rows(ids=campaign_ids) if campaign_ids else []
+    fresh_campaigns = campaign_rows_load(ids=campaign_ids) if campaign_ids else []
     if advertisers:
-        fresh_campaigns += campaign_rows(advertiser_ids=advertisers)
+        fresh_campaigns += campaign_rows_load(advertiser_ids=advertisers)
     campaign_ids |= {row[0] for row in fresh_campaigns}
     for campaign_id in campaign_ids:
-        campaign_rows_by_id.pop(campaign_id, None)
-    campaign_rows_by_id.update((row[0], row) for row in fresh_campaigns)
+        campaign_rows.pop(campaign_id, None)
+    campaign_rows.update((row[0], row) for row in fresh_campaigns)
 
     # Ads: all of a changed campaign, and those named.
     ad_ids = set(wanted.get("ad", ()))
-    ad_ids |= {a.ad_id for a in index.ads_by_id.values() if a.campaign.id in campaign_ids}
-    fresh_ads = ad_rows(campaign_ids=campaign_ids) if campaign_ids else []
-    named = ad_rows(ids=wanted["ad"]) if wanted.get("ad") else []
-    fresh_ads += [row for row in named if row[-1] not in campaign_ids]
+    for campaign_id in campaign_ids:
+        ad_ids |= index.campaign_ads.get(campaign_id, frozenset())
+    fresh_ads = ad_rows_load(campaign_ids=campaign_ids) if campaign_ids else []
+    if wanted.get("ad"):
+        fresh_ads += [row for row in ad_rows_load(ids=wanted["ad"]) if row[-1] not in campaign_ids]
     ad_ids |= {row[0] for row in fresh_ads}
     for ad_id in ad_ids:
-        ad_rows_by_id.pop(ad_id, None)
-    ad_rows_by_id.update((row[0], row) for row in fresh_ads)
+        ad_rows.pop(ad_id, None)
+    ad_rows.update((row[0], row) for row in fresh_ads)
     # An ad named on its own whose campaign the index does not hold yet: load the campaign.
-    missing = {row[-1] for row in fresh_ads} - set(campaign_rows_by_id)
+    missing = {row[-1] for row in fresh_ads} - set(campaign_rows)
     if missing:
-        for row in campaign_rows(ids=missing):
-            campaign_rows_by_id[row[0]] = row
+        for row in campaign_rows_load(ids=missing):
+            campaign_rows[row[0]] = row
             campaign_ids.add(row[0])
 
-    rows = InventoryRows(
-        zones=list(zone_rows_by_id.values()),
-        campaigns=list(campaign_rows_by_id.values()),
-        ads=list(ad_rows_by_id.values()),
+    changed = replace(
+        index,
+        version=version,
+        zone_rows=zone_rows,
+        campaign_rows=campaign_rows,
+        ad_rows=ad_rows,
         funds=funds,
     )
-    return _rebuilt(
-        index, version, rows, zone_ids=zone_ids, campaign_ids=campaign_ids, ad_ids=ad_ids
-    )
+    return _rebuilt(index, changed, zone_ids=zone_ids, campaign_ids=campaign_ids, ad_ids=ad_ids)
 
 
 def _rebuilt(
-    index: InventoryIndex,
-    version: int,
-    rows: InventoryRows,
+    old: InventoryIndex,
+    new: InventoryIndex,
     *,
     zone_ids: set[int],
     campaign_ids: set[int],
     ad_ids: set[int],
     stats: Stats | None = None,
 ) -> InventoryIndex:
-    """The next index: records rebuilt for the changed rows only, compiled zones patched."""
-    stats = dict(index.stats if stats is None else stats)
-    campaigns = dict(index.campaigns_by_id)
-    placements = dict(index.placements)
+    """``new`` (``old`` with changed rows) with the records of those rows rebuilt and the
+    compiled zones patched; everything else is shared with ``old``."""
+    stats = dict(old.stats if stats is None else stats)
+    campaigns = dict(old.campaigns_by_id)
+    placements = dict(old.placements)
+    campaign_ads = dict(old.campaign_ads)
     for campaign_id in campaign_ids:
         campaigns.pop(campaign_id, None)
         placements.pop(campaign_id, None)
-    for row in rows.campaigns:
-        if row[0] in campaign_ids:
-            rule, placement = campaign_records(row, rows.funds)
-            campaigns[rule.id] = rule
-            placements[rule.id] = placement
-    stats.update(
-        ad_stats(
-            [cid for cid in campaign_ids if cid in campaigns and _needs_stats(campaigns[cid])],
-            days=AD_STATS_DAYS,
-        )
-    )
+        row = new.campaign_rows.get(campaign_id)
+        if row is not None:
+            campaigns[campaign_id], placements[campaign_id] = campaign_records(row, new.funds)
+    learning = [c for c in campaign_ids if c in campaigns and _needs_stats(campaigns[c])]
+    stats.update(ad_stats(learning, days=AD_STATS_DAYS))
 
-    ads_by_id = dict(index.ads_by_id)
-    by_format = dict(index.ads_by_format)
+    ads_by_id = dict(old.ads_by_id)
+    by_format = dict(old.ads_by_format)
     copied: set[tuple] = set()
 
     def writable(key: tuple) -> dict[int, AdRecord]:
@@ -397,41 +417,50 @@ def _rebuilt(
             copied.add(key)
         return by_format[key]
 
-    removed: dict[tuple, set[int]] = defaultdict(set)
+    removed: dict[tuple, dict[int, GroupKey]] = defaultdict(dict)
     added: dict[tuple, list[AdRecord]] = defaultdict(list)
+    owners: dict[int, set[int]] = defaultdict(set)  # campaign -> its ads that changed
     for ad_id in ad_ids:
-        old = ads_by_id.pop(ad_id, None)
-        if old is not None:
-            key = format_key(old)
+        previous = ads_by_id.pop(ad_id, None)
+        if previous is not None:
+            key = format_key(previous)
             writable(key).pop(ad_id, None)
-            removed[key].add(ad_id)
-    fresh_ads = [row for row in rows.ads if row[0] in ad_ids and row[-1] in campaigns]
-    if fresh_ads:
-        company = {row[0]: row[15] for row in rows.campaigns}
-        for row in fresh_ads:
-            campaign_id = row[-1]
-            record = ad_record(
-                row, campaigns[campaign_id], placements[campaign_id], company[campaign_id]
-            )
-            ads_by_id[record.ad_id] = record
-            key = format_key(record)
-            writable(key)[record.ad_id] = record
-            added[key].append(record)
+            removed[key][ad_id] = group_key(previous, old.stats)
+            owners[previous.campaign.id].add(ad_id)
+        row = new.ad_rows.get(ad_id)
+        if row is None or row[-1] not in campaigns:
+            continue
+        campaign_id = row[-1]
+        record = ad_record(
+            row, campaigns[campaign_id], placements[campaign_id], new.campaign_rows[campaign_id][15]
+        )
+        ads_by_id[ad_id] = record
+        key = format_key(record)
+        writable(key)[ad_id] = record
+        added[key].append(record)
+        owners[campaign_id].add(ad_id)
+    for campaign_id, changed in owners.items():
+        serving = {a for a in changed if a in ads_by_id and ads_by_id[a].campaign.id == campaign_id}
+        kept = (campaign_ads.get(campaign_id, frozenset()) - changed) | serving
+        if kept:
+            campaign_ads[campaign_id] = frozenset(kept)
+        else:
+            campaign_ads.pop(campaign_id, None)
 
-    zones = dict(index.zones)
-    zones_by_id = dict(index.zones_by_id)
+    zones = dict(old.zones)
+    zones_by_id = dict(old.zones_by_id)
     for zone_id in zone_ids:
-        old = zones_by_id.pop(zone_id, None)
-        if old is not None:
-            zones.pop(old.uuid, None)
-    for row in rows.zones:
-        if row[0] in zone_ids:
+        previous = zones_by_id.pop(zone_id, None)
+        if previous is not None:
+            zones.pop(previous.uuid, None)
+        row = new.zone_rows.get(zone_id)
+        if row is not None:
             record = zone_record(row)
             zones[record.uuid] = record
             zones_by_id[record.id] = record
 
     compilations: dict[str, ZoneCompilation] = {}
-    for zone_uuid, compilation in list(index.compilations.items()):
+    for zone_uuid, compilation in list(old.compilations.items()):
         record = zones.get(zone_uuid)
         if record is None:
             continue  # deleted
@@ -440,19 +469,19 @@ def _rebuilt(
             compilations[zone_uuid] = zone_compile(record, by_format.get(key, {}).values(), stats)
         elif key in removed or key in added:
             compilations[zone_uuid] = zone_recompiled(
-                compilation, removed=removed.get(key, ()), added=added.get(key, ()), stats=stats
+                compilation, removed=removed.get(key, {}), added=added.get(key, ()), stats=stats
             )
         else:
             compilations[zone_uuid] = compilation
-    return InventoryIndex(
-        version=version,
-        rows=rows,
+    return replace(
+        new,
         zones=zones,
         zones_by_id=zones_by_id,
         campaigns_by_id=campaigns,
         placements=placements,
         ads_by_id=ads_by_id,
         ads_by_format=by_format,
+        campaign_ads=campaign_ads,
         stats=stats,
         compilations=compilations,
     )
@@ -464,22 +493,14 @@ def index_with_stats(index: InventoryIndex) -> InventoryIndex:
     fresh = ad_stats(learning, days=AD_STATS_DAYS)
     changed = {
         ad_id
-        for ad_id, record in index.ads_by_id.items()
-        if record.campaign.id in index.campaigns_by_id
-        and _needs_stats(record.campaign)
-        and fresh.get(ad_id) != index.stats.get(ad_id)
+        for campaign_id in learning
+        for ad_id in index.campaign_ads.get(campaign_id, ())
+        if fresh.get(ad_id) != index.stats.get(ad_id)
     }
     if not changed:
         return index
-    return _rebuilt(
-        index,
-        index.version,
-        index.rows,
-        zone_ids=set(),
-        campaign_ids=set(),
-        ad_ids=changed,
-        stats=fresh,
-    )
+    stats = {**index.stats, **fresh}
+    return _rebuilt(index, index, zone_ids=set(), campaign_ids=set(), ad_ids=changed, stats=stats)
 
 
 # --- The process's index ------------------------------------------------------------------

@@ -28,14 +28,17 @@ pytestmark = pytest.mark.django_db
 
 
 def shape(index) -> dict:
-    """What decisions depend on, per zone: the tie groups (key, member ad ids) in order."""
-    result = {}
+    """What decisions depend on, per zone: the tie groups (key, member ad ids) in order, the
+    optimized campaigns' ads, and which ads each campaign serves."""
+    result = {"campaign_ads": {c: sorted(a) for c, a in index.campaign_ads.items()}}
     for zone_uuid in sorted(index.zones):
         compiled = index.zone(zone_uuid)
         result[zone_uuid] = (
             compiled.active,
             compiled.floor_micros,
             [(g.key, sorted(m.ad_id for m in g.members)) for g in compiled.groups],
+            {c: sorted(m.ad_id for m in ms) for c, ms in compiled.rotations.items()},
+            sorted(r[0] for r in compiled.static_rejections),
         )
     return result
 
@@ -81,7 +84,7 @@ def test_deltas_give_the_same_index_as_a_full_build(django_capture_on_commit_cal
     index = current_index()
     for zone in zones:
         index.zone(str(zone.uuid))  # compiled, so deltas patch them
-    for step in range(25):
+    for step in range(40):
         ad = rng.choice(ads)
         with django_capture_on_commit_callbacks(execute=True):
             action = rng.randrange(6)
@@ -94,7 +97,11 @@ def test_deltas_give_the_same_index_as_a_full_build(django_capture_on_commit_cal
                 ad.campaign.refresh_from_db()
                 campaign_update(campaign=ad.campaign, status=new)
             elif action == 2:
-                campaign_update(campaign=ad.campaign, priority=rng.choice(["standard", "house"]))
+                campaign_update(
+                    campaign=ad.campaign,
+                    priority=rng.choice(["standard", "house"]),
+                    rotation=rng.choice(["weighted", "optimized"]),
+                )
             elif action == 3:
                 ads.append(live_ad(campaign=ad.campaign))
                 from apps.common.events import inventory_object_changed
