@@ -110,6 +110,10 @@ REDIS_URL = env.str("REDIS_URL", default="")
 # Where serving and tracking keep their shared state (counters, claims, the event buffer,
 # the inventory change log): "redis" with REDIS_URL, else "sql" (the database).
 HOT_STORE = env.str("HOT_STORE", default="redis" if REDIS_URL else "sql")
+# How long a hot-store call may wait before the store counts as unreachable, and where
+# tracking spools beacons meanwhile (replayed when the store answers again).
+HOT_STORE_TIMEOUT_SECONDS = env.float("HOT_STORE_TIMEOUT_SECONDS", default=0.5)
+HOT_STORE_SPOOL_DIR = env.str("HOT_STORE_SPOOL_DIR", default=str(BASE_DIR / "var" / "spool"))
 if REDIS_URL:
     CACHES = {
         "default": {

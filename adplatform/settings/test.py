@@ -1,5 +1,7 @@
 """Test settings: fast hashing, quiet logs, and the services CI provides when configured."""
 
+import tempfile
+
 from .base import *
 from .base import REDIS_URL
 
@@ -23,3 +25,5 @@ EVENT_DRAIN_IN_PROCESS = False
 # Serving sees inventory changes at once in tests.
 INVENTORY_CHECK_SECONDS = 0
 INVENTORY_REBUILD_IN_BACKGROUND = False
+# Tracking spools (hot store unreachable) go to a temporary folder, never the checkout.
+HOT_STORE_SPOOL_DIR = tempfile.mkdtemp(prefix="adp-spool-")

@@ -17,9 +17,10 @@ from datetime import UTC, datetime
 
 from apps.common.ratelimit import RateWindow
 
-from .engine import CampaignRule, Counters
+from .engine import UNAVAILABLE, CampaignRule, Counters
 from .store import (
     Charge,
+    StoreUnavailableError,
     advertiser_spend_key,
     frequency_key,
     hot_store,
@@ -86,7 +87,11 @@ class StoreCounters:
             plan.append(row)
             keys.extend(k for k in row[1:] if k is not None)
         counting = self.rate is not None and self.rate_count is None
-        values, count = hot_store().read(keys, rate=self.rate if counting else None)
+        try:
+            values, count = hot_store().read(keys, rate=self.rate if counting else None)
+        except StoreUnavailableError:
+            # Decide without counters: money-limited campaigns sit out (engine.counter_reason).
+            return {cid: UNAVAILABLE for cid, *_ in plan}
         if counting:
             self.rate_count = count
         get = values.get
@@ -162,7 +167,14 @@ def counters_flush_requests() -> None:
         items.append((zone_requests_key(zone_id, stamp), requests, REQUEST_TTL_SECONDS))
         if fills:
             items.append((zone_fills_key(zone_id, stamp), fills, REQUEST_TTL_SECONDS))
-    hot_store().add(items)
+    try:
+        hot_store().add(items)
+    except StoreUnavailableError:  # keep the sums for the next flush
+        with _pending_lock:
+            for key, (requests, fills) in pending.items():
+                sums = _pending_requests.setdefault(key, [0, 0])
+                sums[0] += requests
+                sums[1] += fills
 
 
 def counters_forget_requests() -> None:

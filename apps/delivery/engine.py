@@ -55,6 +55,7 @@ class Reason:
     TIE_BREAK = "lost_tie_break"
     BOT = "bot_traffic"
     ZONE_PAUSED = "zone_paused"
+    COUNTERS_UNAVAILABLE = "spend_counters_unreachable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +193,11 @@ class Counters:
     spend_total_micros: int = 0
     user_impressions: int = 0
     advertiser_spend_micros: int = 0  # all-time, read only when the wallet is limited
+    # False when the counter store could not be reached: money limits are then unknown.
+    available: bool = True
+
+
+UNAVAILABLE = Counters(available=False)
 
 
 class CounterReader(Protocol):
@@ -241,7 +247,19 @@ def context_reason(campaign: CampaignRule, ctx: RequestContext) -> str | None:
 
 
 def counter_reason(campaign: CampaignRule, counters: Counters, ctx: RequestContext) -> str | None:
-    """Budget, pacing and frequency rules; ``None`` when all pass."""
+    """Budget, pacing and frequency rules; ``None`` when all pass.
+
+    Without counters (the store is unreachable) a campaign whose spending is limited (a
+    daily or total budget, or a limited wallet) does not serve, so no budget is overspent;
+    unlimited campaigns serve, and frequency caps cannot be checked until counters return.
+    """
+    if not counters.available:
+        limited = (
+            campaign.daily_budget_micros is not None
+            or campaign.total_budget_micros is not None
+            or campaign.advertiser_funds_micros is not None
+        )
+        return Reason.COUNTERS_UNAVAILABLE if limited else None
     cost = campaign.impression_cost_micros
     total = campaign.total_budget_micros
     if total is not None and counters.spend_total_micros + cost > total:

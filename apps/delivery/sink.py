@@ -9,14 +9,15 @@ committed, so a crash anywhere loses nothing and counts nothing twice.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import DatabaseError, connection
 
-from .store import hot_store
+from apps.common.threads import ProcessThread
+
+from .store import StoreUnavailableError, hot_store
 
 logger = logging.getLogger(__name__)
 
@@ -63,31 +64,6 @@ def zone_requests_flush(*, hours_back: int = 2, now: datetime | None = None) -> 
 # --- Embedded default: drain in-process --------------------------------------------------
 
 
-class ProcessThread:
-    """A daemon thread started at most once per process, when first needed."""
-
-    def __init__(self, name: str, target) -> None:
-        self.name = name
-        self.target = target
-        self._thread: threading.Thread | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def started(self) -> bool:
-        return self._thread is not None
-
-    def start(self) -> bool:
-        """Start the thread unless it was; answers whether this call started it."""
-        if self._thread is not None:
-            return False
-        with self._lock:
-            if self._thread is not None:
-                return False
-            self._thread = threading.Thread(target=self.target, name=self.name, daemon=True)
-            self._thread.start()
-            return True
-
-
 def embedded_drainer_start() -> None:
     """Without a broker nothing else drains; a daemon thread per process does it."""
     if settings.EVENT_DRAIN_IN_PROCESS and DRAINER.start():
@@ -110,10 +86,23 @@ def _drain_forever() -> None:
                 zone_requests_flush()
             if rounds % 150 == 0:
                 hot_store().purge_expired()
+        except (StoreUnavailableError, DatabaseError) as exc:
+            _warn_waiting(exc)
         except Exception:
             logger.exception("Event drain failed; will retry")
         finally:
             connection.close()
+
+
+_warned_at = 0.0
+
+
+def _warn_waiting(exc: Exception) -> None:
+    """The store or the database is down: the events wait where they are; say so, rarely."""
+    global _warned_at
+    if time.monotonic() - _warned_at >= 60:
+        _warned_at = time.monotonic()
+        logger.warning("Draining waits for the store and the database: %s", exc)
 
 
 DRAINER = ProcessThread("event-drain", _drain_forever)

@@ -14,7 +14,17 @@ logger = logging.getLogger(__name__)
 
 @shared_task(name="delivery.drain_events", ignore_result=True)
 def drain_events() -> int:
-    return events_drain()
+    """Every 2 s (beat). While the store or the database is down the events wait in the
+    stream (or spool) and the next run catches up; that is not a task failure."""
+    from django.db import DatabaseError
+
+    from .store import StoreUnavailableError
+
+    try:
+        return events_drain()
+    except (StoreUnavailableError, DatabaseError) as exc:
+        logger.warning("Drain waits: %s", exc)
+        return 0
 
 
 @shared_task(name="delivery.reconcile_rollups", ignore_result=True)

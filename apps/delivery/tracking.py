@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlparse, urlunparse
 import msgspec
 import orjson
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
@@ -31,7 +32,7 @@ from .events import TrackedEvent
 from .http import error_response, gif, json_response, preflight
 from .index import ad_destination, campaign_rule, current_index
 from .sink import embedded_drainer_start
-from .store import LIMITED, RECORDED, Charge, Claim, hot_store, seen_key
+from .store import LIMITED, RECORDED, Charge, Claim, StoreUnavailableError, hot_store, seen_key
 from .tokens import (
     TOKEN_TTL_SECONDS,
     ServeToken,
@@ -99,7 +100,10 @@ def _fraud_watch(request: HttpRequest, reason: str) -> None:
     """Emit ``fraud.alert`` once per window when one address keeps sending invalid traffic."""
     ip = client_ip(request)
     name = f"fraud:{ip}:{int(time.time() // FRAUD_WINDOW_SECONDS)}"
-    count = hot_store().incr(name, 1, FRAUD_WINDOW_SECONDS)
+    try:
+        count = hot_store().incr(name, 1, FRAUD_WINDOW_SECONDS)
+    except StoreUnavailableError:
+        return  # alerts wait for the store; the invalid events themselves are spooled
     if count != settings.FRAUD_ALERT_THRESHOLD:
         return  # the counter passes the threshold once per window: one alert
     from django.db import transaction
@@ -153,7 +157,7 @@ def _track(
     result = hot_store().record(
         event, rate=window, claim=Claim(seen_key(event.uuid), claim_ttl), charge=charge
     )
-    if window is not None:
+    if window is not None and result.rate_count is not None:
         rate_record(request, window, result.rate_count)
     if result.status == RECORDED:
         embedded_drainer_start()
@@ -228,7 +232,10 @@ def _body_token(request, data: dict, of: str) -> tuple[ServeToken | None, str | 
     if token is not None and reason is None:
         ad_uuid = data.get("ad_uuid")
         zone_uuid = data.get("zone_uuid")
-        index = current_index()
+        try:
+            index = current_index()
+        except (StoreUnavailableError, DatabaseError):
+            return token, None  # no index to check the names against: the token decides
         record = index.ads_by_id.get(token.ad_id)
         zone = index.zone_record(str(zone_uuid)) if zone_uuid else None
         if (ad_uuid and record is not None and str(ad_uuid) != record.ad_uuid) or (

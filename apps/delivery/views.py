@@ -7,12 +7,15 @@ no-script pair, and ``…/vast`` answers VAST 4.2 for video players.
 
 from __future__ import annotations
 
+import functools
+import logging
 import random
 import time
 import uuid
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +28,7 @@ from .counters import StoreCounters, counters_record_request
 from .engine import Candidate, CompiledZone, RequestContext, decide
 from .http import base_url, error_response, json_response, plain, preflight, public
 from .index import InventoryIndex, current_index, zone_lookup
-from .store import hot_store
+from .store import StoreUnavailableError, hot_store
 from .tokens import (
     TOKEN_TTL_SECONDS,
     ServeToken,
@@ -39,6 +42,7 @@ from .tokens import (
 from .vast import QUARTILE_EVENTS, VastCreative, vast_error, vast_inline
 
 NOSCRIPT_TTL_SECONDS = 15 * 60
+logger = logging.getLogger(__name__)
 
 
 # --- Rate limit ---------------------------------------------------------------------------
@@ -55,7 +59,11 @@ def _over_limit(
     if window is None:
         return None
     if count is None:
-        count = hot_store().rate_hit(window)
+        try:
+            count = hot_store().rate_hit(window)
+        except StoreUnavailableError:
+            return None  # the limit cannot be counted: let the request through
+
     usage = rate_record(request, window, count)
     if not usage.exceeded:
         return None
@@ -74,12 +82,36 @@ def _rate_limited(request: HttpRequest) -> HttpResponse | None:
 # --- Decisions --------------------------------------------------------------------------
 
 
+class ServingUnavailableError(Exception):
+    """No index could be built (a process starting while its database is unreachable)."""
+
+
 def _zone_or_none(zone_uuid: str) -> tuple[InventoryIndex, CompiledZone | None]:
     try:
         key = str(uuid.UUID(zone_uuid))
     except ValueError:
-        return current_index(), None
-    return zone_lookup(key)
+        key = None
+    try:
+        return (current_index(), None) if key is None else zone_lookup(key)
+    except (StoreUnavailableError, DatabaseError) as exc:
+        logger.error("No serving index: %s", exc)
+        raise ServingUnavailableError from exc
+
+
+def unfilled_when_unavailable(no_fill):
+    """Without an index the view answers as if nothing filled (``no_fill(request)``)."""
+
+    def wrap(view):
+        @functools.wraps(view)
+        def guarded_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            try:
+                return view(request, *args, **kwargs)
+            except ServingUnavailableError:
+                return no_fill(request)
+
+        return guarded_view
+
+    return wrap
 
 
 def _rng(request: HttpRequest) -> random.Random | None:
@@ -189,6 +221,7 @@ def _explain_body(decision, ctx: RequestContext) -> dict:
 
 
 @csrf_exempt
+@unfilled_when_unavailable(lambda request: json_response({"success": True, "data": None}))
 def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     if request.method == "OPTIONS":
         return preflight()
@@ -237,7 +270,13 @@ def _noscript_key(zone: CompiledZone, ctx: RequestContext) -> str:
     return f"noscript:{zone.id}:{ctx.user_key}"
 
 
+def _empty_iframe(request: HttpRequest) -> HttpResponse:
+    html = render_to_string("delivery/iframe.html", {"data": None, "zone": None})
+    return public(HttpResponse(html, content_type="text/html; charset=utf-8"))
+
+
 @csrf_exempt
+@unfilled_when_unavailable(_empty_iframe)
 def serve_iframe(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     limited = _rate_limited(request)
     if limited is not None:
@@ -261,7 +300,12 @@ def serve_iframe(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     return response
 
 
+def _blank_image(request: HttpRequest) -> HttpResponse:
+    return public(HttpResponseRedirect(f"{base_url(request)}/static/delivery/blank.gif"))
+
+
 @csrf_exempt
+@unfilled_when_unavailable(_blank_image)
 def serve_image(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     """No-script banner: redirect to the chosen image; ``…/click`` remembers what was shown."""
     limited = _rate_limited(request)
@@ -274,13 +318,14 @@ def serve_image(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
     image = decision.candidate.creative.get("image_url") if decision.candidate else None
     if not image:
-        return public(HttpResponseRedirect(f"{base_url(request)}/static/delivery/blank.gif"))
+        return _blank_image(request)
     signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request)))
     hot_store().remember({_noscript_key(zone, ctx): signed}, NOSCRIPT_TTL_SECONDS)
     return public(HttpResponseRedirect(image))
 
 
 @csrf_exempt
+@unfilled_when_unavailable(lambda request: plain("No ad.", 404))
 def serve_click(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     """No-script click: follow the ad this user was shown in the zone, through tracking."""
     limited = _rate_limited(request)
@@ -306,6 +351,7 @@ def _vast(body: bytes, request: HttpRequest, status: int = 200) -> HttpResponse:
 
 
 @csrf_exempt
+@unfilled_when_unavailable(lambda request: _vast(vast_error(), request))
 def serve_vast(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     """VAST 4.2 for a video zone: the ad of a served token (``t``) or a fresh decision."""
     if request.method == "OPTIONS":

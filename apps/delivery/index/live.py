@@ -33,12 +33,12 @@ from dataclasses import dataclass, field, replace
 
 import msgspec
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 
 from apps.common.adformats import SIZED_TYPES
 
 from ..engine import CampaignRule, CompiledZone
-from ..store import hot_store
+from ..store import StoreUnavailableError, hot_store
 from .compiled import GroupKey, Stats, ZoneCompilation, group_key, zone_compile, zone_recompiled
 from .records import (
     AdRecord,
@@ -230,8 +230,14 @@ def _seed_funds_counters(index: InventoryIndex) -> None:
     from ..counters import counters_seed_advertiser_spend
 
     limited = {c.advertiser_id for c in index.campaigns_by_id.values()} & set(index.funds)
-    if limited:
+    if not limited:
+        return
+    try:
         counters_seed_advertiser_spend(advertiser_drained_spend(limited))
+    except (StoreUnavailableError, DatabaseError) as exc:
+        # Until seeded, a flushed counter reads 0 for those advertisers; the next change or
+        # rebuild seeds it. Serving goes on meanwhile.
+        logger.warning("Advertiser spend counters not seeded: %s", exc)
 
 
 def index_build(*, use_snapshot: bool = True) -> InventoryIndex:
@@ -241,7 +247,12 @@ def index_build(*, use_snapshot: bool = True) -> InventoryIndex:
     later (applying a change twice gives the same index).
     """
     store = hot_store()
-    version = store.inventory_version()
+    try:
+        version = store.inventory_version()
+    except StoreUnavailableError:
+        # Build from the database alone; the follower catches up (a full rebuild) once the
+        # store answers, since this version cannot match its log.
+        version, use_snapshot = 0, False
     index = _from_snapshot(version) if use_snapshot else None
     if index is None:
         if use_snapshot and store.incr(BUILD_LOCK, 1, int(SNAPSHOT_WAIT_SECONDS) + 10) > 1:
@@ -551,7 +562,10 @@ def current_index() -> InventoryIndex:
             return _current
         if not background:
             _checked_at = time.monotonic()
-            return _refresh(_current)
+            try:
+                return _refresh(_current)
+            except (StoreUnavailableError, DatabaseError) as exc:
+                _warn_unreachable(exc)  # keep serving the index we have
         return _current
 
 
@@ -580,9 +594,22 @@ def _follow(generation: int) -> None:
                 and hot_store().incr(SNAPSHOT_LOCK, 1, int(settings.INDEX_SNAPSHOT_SECONDS)) == 1
             ):
                 _snapshot_save(after)
+        except (StoreUnavailableError, DatabaseError) as exc:
+            _warn_unreachable(exc)
+            connection.close()
         except Exception:
             logger.exception("Following inventory changes failed; serving the previous index")
             connection.close()
+
+
+_warned_at = 0.0
+
+
+def _warn_unreachable(exc: Exception) -> None:
+    global _warned_at
+    if time.monotonic() - _warned_at >= 60:
+        _warned_at = time.monotonic()
+        logger.warning("Inventory changes cannot be read; serving the index we have: %s", exc)
 
 
 def zone_lookup(zone_uuid: str) -> tuple[InventoryIndex, CompiledZone | None]:
@@ -595,8 +622,11 @@ def zone_lookup(zone_uuid: str) -> tuple[InventoryIndex, CompiledZone | None]:
     if missed is not None and time.monotonic() - missed < MISS_MEMORY_SECONDS:
         return index, None
     with _lock:
-        if _current is not None and hot_store().inventory_version() != _current.version:
-            _refresh(_current)
+        try:
+            if _current is not None and hot_store().inventory_version() != _current.version:
+                _refresh(_current)
+        except (StoreUnavailableError, DatabaseError) as exc:
+            logger.warning("Zone %s missed; changes cannot be read now: %s", zone_uuid, exc)
         index = _current
     zone = index.zone(zone_uuid)
     if zone is None:
@@ -628,17 +658,28 @@ def index_rebuild() -> InventoryIndex:
 
 
 def campaign_rule(campaign_id: int) -> CampaignRule | None:
-    """The serving rules of a campaign: from the index, or the database if it left it."""
-    rule = current_index().campaigns_by_id.get(campaign_id)
+    """The serving rules of a campaign: from the index, or the database if it left it (or
+    there is no index yet); ``None`` when neither can say."""
+    try:
+        rule = current_index().campaigns_by_id.get(campaign_id)
+    except (StoreUnavailableError, DatabaseError):
+        rule = None
     if rule is not None:
         return rule
-    row = campaign_row_any(campaign_id)
-    return campaign_records(row, advertiser_funds([row[1]]))[0] if row is not None else None
+    try:
+        row = campaign_row_any(campaign_id)
+        return campaign_records(row, advertiser_funds([row[1]]))[0] if row is not None else None
+    except DatabaseError:
+        logger.warning("Campaign %s unknown while the database is unreachable", campaign_id)
+        return None
 
 
 def ad_destination(ad_id: int) -> str | None:
     """Where a click on the ad goes: from the index, or the database if it left it."""
-    record = current_index().ads_by_id.get(ad_id)
+    try:
+        record = current_index().ads_by_id.get(ad_id)
+    except (StoreUnavailableError, DatabaseError):
+        record = None
     if record is not None:
         return record.destination_url
     from apps.campaigns.models import Ad

@@ -251,6 +251,7 @@ def ad_stats(campaign_ids: Iterable[int], *, days: int) -> dict[int, tuple[int, 
     """(impressions, clicks, conversions) per ad of these campaigns over the last ``days``."""
     from datetime import timedelta
 
+    from django.db import DatabaseError
     from django.db.models import Sum
     from django.utils import timezone
 
@@ -267,7 +268,10 @@ def ad_stats(campaign_ids: Iterable[int], *, days: int) -> dict[int, tuple[int, 
         .order_by()
         .values_list("ad_id", "i", "c", "v")
     )
-    return {ad_id: (int(i or 0), int(c or 0), int(v or 0)) for ad_id, i, c, v in rows}
+    try:
+        return {ad_id: (int(i or 0), int(c or 0), int(v or 0)) for ad_id, i, c, v in rows}
+    except DatabaseError:  # the priors stand in until the database answers (next refresh)
+        return {}
 
 
 def advertiser_drained_spend(advertiser_ids: Iterable[int]) -> dict[int, int]:

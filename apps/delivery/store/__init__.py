@@ -19,6 +19,7 @@ from .base import (
     Claim,
     HotStore,
     Recorded,
+    StoreUnavailableError,
     advertiser_spend_key,
     frequency_key,
     seen_key,
@@ -31,15 +32,19 @@ _lock = threading.Lock()
 
 
 def _make() -> HotStore:
+    from .resilient import ResilientStore, Spool
+
     if settings.HOT_STORE == "redis":
         from .redis import RedisHotStore
 
-        return RedisHotStore(settings.REDIS_URL)
-    if settings.HOT_STORE == "sql":
+        inner = RedisHotStore(settings.REDIS_URL, timeout=settings.HOT_STORE_TIMEOUT_SECONDS)
+    elif settings.HOT_STORE == "sql":
         from .sql import SqlHotStore
 
-        return SqlHotStore()
-    raise ValueError(f"HOT_STORE must be 'redis' or 'sql', not {settings.HOT_STORE!r}")
+        inner = SqlHotStore()
+    else:
+        raise ValueError(f"HOT_STORE must be 'redis' or 'sql', not {settings.HOT_STORE!r}")
+    return ResilientStore(inner, Spool(settings.HOT_STORE_SPOOL_DIR))
 
 
 def hot_store() -> HotStore:
@@ -73,6 +78,7 @@ __all__ = [
     "Claim",
     "HotStore",
     "Recorded",
+    "StoreUnavailableError",
     "advertiser_spend_key",
     "frequency_key",
     "hot_store",

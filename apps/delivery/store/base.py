@@ -10,6 +10,8 @@ one is chosen at start-up (``HOT_STORE``) and nothing above this package asks wh
 
 from __future__ import annotations
 
+import functools
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
@@ -92,6 +94,31 @@ class Recorded(NamedTuple):
 
 
 RECORDED, DUPLICATE, LIMITED = 1, 0, -1
+UNREACHABLE_RETRY_SECONDS = 1.0
+
+
+class StoreUnavailableError(Exception):
+    """The store cannot be reached (connection refused, timed out, server down)."""
+
+
+def guarded(method):
+    """Turn the store's connection errors into ``StoreUnavailableError``; after one, further calls
+    fail at once for ``UNREACHABLE_RETRY_SECONDS`` instead of each waiting for a timeout."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        if time.monotonic() < self.unreachable_until:
+            raise StoreUnavailableError(f"{self.name} store unreachable; retrying shortly")
+        try:
+            return method(self, *args, **kwargs)
+        except self.connection_errors as exc:
+            self.unreachable_until = time.monotonic() + UNREACHABLE_RETRY_SECONDS
+            raise StoreUnavailableError(
+                f"{self.name} store unreachable: {type(exc).__name__}"
+            ) from exc
+
+    return call
+
 
 Ingest = Callable[[list[TrackedEvent]], int]
 

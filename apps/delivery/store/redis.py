@@ -28,7 +28,7 @@ from apps.common.ratelimit import RateWindow
 from apps.common.redis_oneway import oneway_send
 
 from ..events import TrackedEvent, event_decode, event_encode
-from .base import Charge, Claim, Ingest, Recorded
+from .base import Charge, Claim, Ingest, Recorded, guarded
 
 logger = logging.getLogger(__name__)
 
@@ -77,9 +77,16 @@ def _clock_version() -> int:
 
 class RedisHotStore:
     name = "redis"
+    connection_errors = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 
-    def __init__(self, url: str, *, prefix: str = PREFIX, stream: str = STREAM):
-        self.redis = redis.Redis.from_url(url)
+    def __init__(
+        self, url: str, *, prefix: str = PREFIX, stream: str = STREAM, timeout: float = 0.5
+    ):
+        # Short timeouts: an unreachable Redis must cost a request milliseconds, not seconds.
+        self.redis = redis.Redis.from_url(
+            url, socket_connect_timeout=timeout, socket_timeout=timeout, retry_on_timeout=False
+        )
+        self.unreachable_until = 0.0
         self.prefix = prefix
         self.stream = stream
         self.dead_letters = stream + ":dead"
@@ -96,6 +103,7 @@ class RedisHotStore:
 
     # --- Serving --------------------------------------------------------------------------
 
+    @guarded
     def read(
         self, names: Sequence[str], *, rate: RateWindow | None = None
     ) -> tuple[dict[str, int], int | None]:
@@ -114,11 +122,13 @@ class RedisHotStore:
         pipe.incr(key)
         pipe.expire(key, window.period + 5, nx=True)
 
+    @guarded
     def rate_hit(self, window: RateWindow) -> int:
         pipe = self.redis.pipeline(transaction=False)
         self._pipe_hit(pipe, window)
         return int(pipe.execute()[0])
 
+    @guarded
     def remember(self, entries: Mapping[str, str], ttl: int) -> None:
         if not entries:
             return
@@ -130,12 +140,14 @@ class RedisHotStore:
                 pipe.set(key, value, ex=ttl)
             pipe.execute()
 
+    @guarded
     def recall(self, name: str) -> str | None:
         value = self.redis.get(self._key(name))
         return value.decode() if value is not None else None
 
     # --- Tracking -------------------------------------------------------------------------
 
+    @guarded
     def record(
         self,
         event: TrackedEvent,
@@ -161,6 +173,7 @@ class RedisHotStore:
         count, status = self._record(keys=keys, args=args)
         return Recorded(int(status), int(count) if rate is not None else None)
 
+    @guarded
     def incr(self, name: str, amount: int, ttl: int | None) -> int:
         pipe = self.redis.pipeline(transaction=False)
         pipe.incrby(self._key(name), amount)
@@ -168,6 +181,7 @@ class RedisHotStore:
             pipe.expire(self._key(name), ttl, nx=True)
         return int(pipe.execute()[0])
 
+    @guarded
     def add(self, items: Sequence[tuple[str, int, int | None]]) -> None:
         if not items:
             return
@@ -178,6 +192,7 @@ class RedisHotStore:
                 pipe.expire(self._key(name), ttl, nx=True)
         pipe.execute()
 
+    @guarded
     def seed(self, values: Mapping[str, int]) -> None:
         if not values:
             return
@@ -233,6 +248,7 @@ class RedisHotStore:
             pipe.xdel(self.stream, *ids)
             pipe.execute()
 
+    @guarded
     def drain(self, ingest: Ingest, count: int, attempts: int = 5) -> int:
         batch = self._read_batch(count)
         if not batch:
@@ -260,11 +276,13 @@ class RedisHotStore:
         self._ack([mid for mid, _ in batch])
         return len(batch)
 
+    @guarded
     def pending(self) -> int:
         return int(self.redis.xlen(self.stream))
 
     # --- Inventory ------------------------------------------------------------------------
 
+    @guarded
     def inventory_version(self) -> int:
         value = self.redis.get(self.version_key)
         if value is None:
@@ -272,6 +290,7 @@ class RedisHotStore:
             value = self.redis.get(self.version_key)
         return int(value)
 
+    @guarded
     def inventory_publish(self, change: bytes) -> int:
         return int(
             self._publish(
@@ -280,6 +299,7 @@ class RedisHotStore:
             )
         )
 
+    @guarded
     def inventory_changes(self, since: int) -> list[tuple[int, bytes]] | None:
         pipe = self.redis.pipeline(transaction=True)
         pipe.get(self.version_key)
@@ -293,9 +313,11 @@ class RedisHotStore:
             return None  # trimmed away, or the version went back (Redis lost its data)
         return changes
 
+    @guarded
     def snapshot_save(self, version: int, data: bytes) -> None:
         self.redis.hset(self.snapshot_key, mapping={"v": version, "d": data})
 
+    @guarded
     def snapshot_load(self) -> tuple[int, bytes] | None:
         found = self.redis.hgetall(self.snapshot_key)
         if b"v" not in found or b"d" not in found:
@@ -304,6 +326,7 @@ class RedisHotStore:
 
     # --- Housekeeping ---------------------------------------------------------------------
 
+    @guarded
     def purge_expired(self) -> int:
         return 0  # Redis expires keys itself
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from apps.common.ratelimit import RateWindow
 
 from ..events import TrackedEvent, event_decode, event_encode
 from ..models import BufferedEvent, IndexSnapshot, InventoryChange
-from .base import DUPLICATE, LIMITED, RECORDED, Charge, Claim, Ingest, Recorded
+from .base import DUPLICATE, LIMITED, RECORDED, Charge, Claim, Ingest, Recorded, guarded
 
 CHANGES_KEPT_DAYS = 2
 APPEND_SQL = "INSERT INTO {t} (payload, created_at) VALUES (%s, CURRENT_TIMESTAMP)"
@@ -29,26 +29,33 @@ APPEND_SQL = "INSERT INTO {t} (payload, created_at) VALUES (%s, CURRENT_TIMESTAM
 
 class SqlHotStore:
     name = "sql"
+    connection_errors = (OperationalError, InterfaceError)
+    unreachable_until = 0.0
 
     # --- Serving --------------------------------------------------------------------------
 
+    @guarded
     def read(
         self, names: Sequence[str], *, rate: RateWindow | None = None
     ) -> tuple[dict[str, int], int | None]:
         count = self.rate_hit(rate) if rate is not None else None
         return tallies.tallies_get_many(names), count
 
+    @guarded
     def rate_hit(self, window: RateWindow) -> int:
         return tallies.tallies_incr(window.cache_key, 1, window.period + 5)
 
+    @guarded
     def remember(self, entries: Mapping[str, str], ttl: int) -> None:
         tallies.entries_set_many(dict(entries), ttl)
 
+    @guarded
     def recall(self, name: str) -> str | None:
         return tallies.entries_get(name)
 
     # --- Tracking -------------------------------------------------------------------------
 
+    @guarded
     def record(
         self,
         event: TrackedEvent,
@@ -73,17 +80,21 @@ class SqlHotStore:
         with connection.cursor() as cursor:
             cursor.execute(APPEND_SQL.format(t=table), [event_encode(event).decode()])
 
+    @guarded
     def incr(self, name: str, amount: int, ttl: int | None) -> int:
         return tallies.tallies_incr(name, amount, ttl)
 
+    @guarded
     def add(self, items: Sequence[tuple[str, int, int | None]]) -> None:
         tallies.tallies_add(items)
 
+    @guarded
     def seed(self, values: Mapping[str, int]) -> None:
         tallies.tallies_seed(dict(values))
 
     # --- The event buffer -----------------------------------------------------------------
 
+    @guarded
     def drain(self, ingest: Ingest, count: int) -> int:
         with transaction.atomic():
             # Concurrent drainers (several web processes) take different rows on PostgreSQL.
@@ -98,14 +109,17 @@ class SqlHotStore:
             BufferedEvent.objects.filter(id__in=[row_id for row_id, _ in rows]).delete()
         return len(rows)
 
+    @guarded
     def pending(self) -> int:
         return BufferedEvent.objects.count()
 
     # --- Inventory ------------------------------------------------------------------------
 
+    @guarded
     def inventory_version(self) -> int:
         return InventoryChange.objects.aggregate(v=Max("id"))["v"] or 0
 
+    @guarded
     def inventory_publish(self, change: bytes) -> int:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -115,6 +129,7 @@ class SqlHotStore:
                     cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             return InventoryChange.objects.create(change=change).pk
 
+    @guarded
     def inventory_changes(self, since: int) -> list[tuple[int, bytes]] | None:
         version = self.inventory_version()
         if since > version:
@@ -129,15 +144,18 @@ class SqlHotStore:
             return None
         return rows
 
+    @guarded
     def snapshot_save(self, version: int, data: bytes) -> None:
         IndexSnapshot.objects.update_or_create(pk=1, defaults={"version": version, "data": data})
 
+    @guarded
     def snapshot_load(self) -> tuple[int, bytes] | None:
         row = IndexSnapshot.objects.filter(pk=1).values_list("version", "data").first()
         return (row[0], bytes(row[1])) if row else None
 
     # --- Housekeeping ---------------------------------------------------------------------
 
+    @guarded
     def purge_expired(self) -> int:
         """Expired counters, entries and database-cache rows, and changes nobody needs."""
         cutoff = timezone.now() - timedelta(days=CHANGES_KEPT_DAYS)

@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from apps.campaigns.tests.factories import live_ad
+from apps.common.threads import ProcessThread
 from apps.delivery import sink
 from apps.delivery.counters import counters_flush_requests
 from apps.delivery.events import TrackedEvent
@@ -68,7 +69,7 @@ def test_requests_and_fills_reach_the_zone_rollup(browser, zone):
 
 def test_a_process_thread_starts_once():
     runs = []
-    thread = sink.ProcessThread("test-thread", lambda: runs.append(1))
+    thread = ProcessThread("test-thread", lambda: runs.append(1))
     assert thread.start() is True
     assert thread.start() is False
     time.sleep(0.05)
