@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 
 from apps.common.views import api_not_found, home
 from apps.delivery.demo_views import demo_page
+from apps.delivery.health import healthz, readyz
 
 admin.site.site_header = "Ad Platform administration"
 admin.site.site_title = "Ad Platform admin"
@@ -10,6 +11,8 @@ admin.site.site_title = "Ad Platform admin"
 urlpatterns = [
     path("", home, name="home"),
     path("demo/", demo_page, name="demo"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("", include("apps.dashboards.urls")),
     path("api/v1/", include("adplatform.api_urls")),

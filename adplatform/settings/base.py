@@ -113,6 +113,8 @@ HOT_STORE = env.str("HOT_STORE", default="redis" if REDIS_URL else "sql")
 # How long a hot-store call may wait before the store counts as unreachable, and where
 # tracking spools beacons meanwhile (replayed when the store answers again).
 HOT_STORE_TIMEOUT_SECONDS = env.float("HOT_STORE_TIMEOUT_SECONDS", default=0.5)
+# /readyz fails when tracked events have waited longer than this to be drained.
+READY_MAX_DRAIN_LAG_SECONDS = env.float("READY_MAX_DRAIN_LAG_SECONDS", default=60.0)
 HOT_STORE_SPOOL_DIR = env.str("HOT_STORE_SPOOL_DIR", default=str(BASE_DIR / "var" / "spool"))
 if REDIS_URL:
     CACHES = {

@@ -170,6 +170,9 @@ class HotStore(Protocol):
 
     def pending(self) -> int: ...
 
+    def pending_age(self) -> float | None:
+        """Seconds since the oldest buffered event was appended (``None``: nothing waits)."""
+
     # The inventory change log.
     def inventory_version(self) -> int: ...
 

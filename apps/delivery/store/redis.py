@@ -280,6 +280,14 @@ class RedisHotStore:
     def pending(self) -> int:
         return int(self.redis.xlen(self.stream))
 
+    @guarded
+    def pending_age(self) -> float | None:
+        oldest = self.redis.xrange(self.stream, count=1)
+        if not oldest:
+            return None
+        millis = int(oldest[0][0].split(b"-")[0])  # a stream id starts with its Unix ms
+        return max(0.0, time.time() - millis / 1000)
+
     # --- Inventory ------------------------------------------------------------------------
 
     @guarded

@@ -113,6 +113,11 @@ class SqlHotStore:
     def pending(self) -> int:
         return BufferedEvent.objects.count()
 
+    @guarded
+    def pending_age(self) -> float | None:
+        oldest = BufferedEvent.objects.order_by("id").values_list("created_at", flat=True).first()
+        return None if oldest is None else max(0.0, (timezone.now() - oldest).total_seconds())
+
     # --- Inventory ------------------------------------------------------------------------
 
     @guarded

@@ -152,6 +152,17 @@ def test_over_the_rate_limit_nothing_is_claimed_charged_or_buffered(store):
     assert len(drained(store)) == 2
 
 
+def test_pending_age_follows_the_oldest_buffered_event(store):
+    assert store.pending_age() is None
+    store.record(impression())
+    time.sleep(1.05)
+    store.record(impression())
+    age = store.pending_age()
+    assert 1.0 <= age < 10
+    drained(store)
+    assert store.pending_age() is None
+
+
 def test_a_failed_ingest_loses_nothing(store):
     events = [impression() for _ in range(3)]
     for event in events:
