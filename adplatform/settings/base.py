@@ -26,6 +26,11 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The partner API picks the client from the host {client_slug}.{PARTNER_BASE_DOMAIN}; every
+# such host is allowed. "localhost" works out of the box (acme.localhost:8000 is loopback).
+PARTNER_BASE_DOMAIN = env.str("PARTNER_BASE_DOMAIN", default="localhost").strip(".").lower()
+if PARTNER_BASE_DOMAIN and f".{PARTNER_BASE_DOMAIN}" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, f".{PARTNER_BASE_DOMAIN}"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -47,6 +52,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.webhooks",
     "apps.billing",
+    "apps.partners",
     "apps.dashboards",
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,8 +17,8 @@ from apps.common.net import client_ip
 from apps.common.ratelimit import enforce_rate
 from apps.common.schema import MessageOutput, envelope, error_response
 
-from . import platform_settings, selectors, services
-from .models import ROLE_DESCRIPTIONS, ApiKey, Role
+from . import partner_credentials, platform_settings, selectors, services
+from .models import ROLE_DESCRIPTIONS, ApiKey, PartnerCredential, Role
 from .permissions import IsAdmin
 from .serializers import (
     ApiKeyCreatedOutput,
@@ -26,6 +27,10 @@ from .serializers import (
     LoginInput,
     LoginOutput,
     LogoutInput,
+    PartnerCredentialCreatedOutput,
+    PartnerCredentialCreateInput,
+    PartnerCredentialListQuery,
+    PartnerCredentialOutput,
     RefreshInput,
     RoleOutput,
     SignupInput,
@@ -191,14 +196,44 @@ class TokenApi(APIView):
         operation_id="auth_token",
         request=TokenInput,
         responses={200: TokenResponseOutput},
+        summary="Exchange credentials for a JWT pair",
+        description="Send `email` + `password` for a user's pair (access token for "
+        "`JWT_ACCESS_MINUTES`), or a partner's issued `api_key` + `api_secret` for a pair "
+        "whose access token lasts one hour (`expires_in: 3600`). Wrong or revoked "
+        "credentials answer 401; failed partner exchanges are rate limited like logins.",
+        examples=[
+            OpenApiExample(
+                "User", value={"email": "ann@example.com", "password": "…"}, request_only=True
+            ),
+            OpenApiExample(
+                "Partner",
+                value={"api_key": "pk_live_…", "api_secret": "psk_live_…"},
+                request_only=True,
+            ),
+        ],
     )
     def post(self, request):
-        email = request.data.get("email") if isinstance(request.data, dict) else None
-        _login_rate_limits(request, str(email or ""))
+        body = request.data if isinstance(request.data, dict) else {}
+        if "api_key" in body or "api_secret" in body:
+            return self._partner_pair(request, body)
+        _login_rate_limits(request, str(body.get("email") or ""))
         data = validate_body(TokenInput, request)
         return _token_response(
             services.jwt_issue(request=request, email=data["email"], password=data["password"])
         )
+
+    @staticmethod
+    def _partner_pair(request, body: dict) -> Response:
+        api_key = str(body.get("api_key") or "")[:64]
+        partner_credentials.partner_token_limit_check(request, api_key)
+        data = validate_body(TokenInput, request)
+        credential = partner_credentials.partner_credential_check(
+            api_key=data["api_key"], api_secret=data["api_secret"]
+        )
+        if credential is None:
+            partner_credentials.partner_token_failure(request, api_key)
+            raise AuthenticationFailed("Invalid API credentials", code="invalid_credentials")
+        return _token_response(partner_credentials.partner_token_pair(credential))
 
 
 class RefreshApi(APIView):
@@ -399,6 +434,97 @@ class SettingsApi(APIView):
     )
     def patch(self, request):
         return self.put(request)
+
+
+PARTNER_TAGS = ["Partner credentials"]
+SECRET_SHOWN_ONCE = "Store this API secret securely — it will not be shown again."
+
+
+class PartnerCredentialListApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_list",
+        summary="List partner credentials",
+        description="Admin only. Issued pairs without their secrets; revoked ones with "
+        "`include_revoked=true`.",
+        parameters=[PartnerCredentialListQuery],
+        responses={200: envelope(PartnerCredentialOutput, many=True)},
+    )
+    def get(self, request):
+        query = validate_query(PartnerCredentialListQuery, request)
+        credentials = selectors.partner_credential_list(
+            user_id=query.get("user_id"), include_revoked=query["include_revoked"]
+        )
+        return paginated(request, credentials, PartnerCredentialOutput)
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_create",
+        summary="Issue a partner credential pair",
+        description="Admin only. Issues an `api_key` + `api_secret` to a partner-role user; "
+        "the secret is in this answer only (stored as a SHA-256 hash). The partner exchanges "
+        "the pair at `POST /api/auth/token` for a one-hour JWT and acts for the advertisers "
+        "whose `manager_ids` name it.",
+        request=PartnerCredentialCreateInput,
+        responses={201: PartnerCredentialCreatedOutput, 422: error_response(422)},
+        examples=[
+            OpenApiExample(
+                "Issue", value={"user_id": 12, "name": "Acme integration"}, request_only=True
+            )
+        ],
+    )
+    def post(self, request):
+        data = validate_body(PartnerCredentialCreateInput, request)
+        credential, raw_secret = partner_credentials.partner_credential_issue(
+            user_id=data["user_id"], actor=request.user, name=data["name"]
+        )
+        return Response(
+            {
+                "success": True,
+                "data": {**PartnerCredentialOutput(credential).data, "api_secret": raw_secret},
+                "id": credential.pk,
+                "api_key": credential.api_key,
+                "api_secret": raw_secret,
+                "message": SECRET_SHOWN_ONCE,
+            },
+            status=201,
+            headers=NO_STORE,
+        )
+
+
+class PartnerCredentialDetailApi(APIView):
+    permission_classes = [IsAdmin]
+
+    def _get(self, credential_id: int) -> PartnerCredential:
+        credential = selectors.partner_credential_get(credential_id=credential_id)
+        if credential is None:
+            raise NotFoundError("Partner credential not found.")
+        return credential
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_retrieve",
+        summary="One partner credential (without its secret)",
+        responses={200: envelope(PartnerCredentialOutput)},
+    )
+    def get(self, request, credential_id: int):
+        return ok(PartnerCredentialOutput(self._get(credential_id)).data)
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_revoke",
+        summary="Revoke a partner credential pair",
+        description="Admin only. The pair stops working at once, and so does every token "
+        "made from it.",
+        responses={200: envelope(PartnerCredentialOutput)},
+    )
+    def delete(self, request, credential_id: int):
+        credential = partner_credentials.partner_credential_revoke(
+            credential=self._get(credential_id)
+        )
+        return ok(PartnerCredentialOutput(credential).data, message="Partner credential revoked.")
 
 
 # The same key endpoints under auth/, where some integrators look for them; documented once.

@@ -156,3 +156,38 @@ class PlatformSetting(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PartnerCredential(models.Model):
+    """An ``api_key`` + ``api_secret`` pair a partner exchanges for a one-hour JWT.
+
+    The key is a public identifier and is kept as issued; only the SHA-256 of the secret is
+    stored, and the secret is shown once, when an admin issues the pair.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="partner_credentials",
+        limit_choices_to={"role": Role.PARTNER},
+    )
+    name = models.CharField(max_length=100, default="Partner credentials")
+    api_key = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "partner credential"
+
+    def __str__(self) -> str:
+        return f"{self.api_key} ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from apps.common.api import StrictInputSerializer
 
-from .models import ApiKey, Role, User
+from .models import ApiKey, PartnerCredential, Role, User
 
 ROLE_NAMES = [role.label for role in Role]
 SIGNUP_ROLES = [Role.ADVERTISER.label, Role.PUBLISHER.label]
@@ -26,6 +26,10 @@ class TimezoneField(serializers.CharField):
                 f"'{value}' is not a known IANA time zone.", code="invalid_choice"
             )
         return value
+
+
+def _error(message: str, code: str) -> list[serializers.ErrorDetail]:
+    return [serializers.ErrorDetail(message, code=code)]
 
 
 class RoleOutput(serializers.Serializer):
@@ -134,8 +138,36 @@ class LoginOutput(serializers.Serializer):
 
 
 class TokenInput(StrictInputSerializer):
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(max_length=128, trim_whitespace=False)
+    """Either ``email`` + ``password`` (a user) or ``api_key`` + ``api_secret`` (a partner)."""
+
+    email = serializers.EmailField(max_length=254, required=False)
+    password = serializers.CharField(max_length=128, required=False, trim_whitespace=False)
+    api_key = serializers.CharField(
+        max_length=64, required=False, help_text="Partner credentials: the issued key."
+    )
+    api_secret = serializers.CharField(
+        max_length=200,
+        required=False,
+        trim_whitespace=False,
+        help_text="Partner credentials: the secret shown when the pair was issued.",
+    )
+
+    def validate(self, attrs):
+        partner = "api_key" in attrs or "api_secret" in attrs
+        if partner and ("email" in attrs or "password" in attrs):
+            raise serializers.ValidationError(
+                {
+                    "api_key": _error(
+                        "Send either email and password, or api_key and api_secret.", "invalid"
+                    )
+                }
+            )
+        required = ("api_key", "api_secret") if partner else ("email", "password")
+        missing = {name: _error("This field is required.", "required") for name in required}
+        missing = {name: error for name, error in missing.items() if not attrs.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class RefreshInput(StrictInputSerializer):
@@ -203,3 +235,56 @@ class ApiKeyCreatedOutput(serializers.Serializer):
     api_key = serializers.CharField(help_text="The raw key. Shown once; store it securely.")
     key_prefix = serializers.CharField()
     message = serializers.CharField()
+
+
+# --- Partner credentials ------------------------------------------------------------------
+
+
+class PartnerCredentialOutput(serializers.ModelSerializer):
+    user_id = serializers.IntegerField()
+    user_email = serializers.EmailField(source="user.email")
+    is_active = serializers.BooleanField()
+
+    class Meta:
+        model = PartnerCredential
+        fields = [
+            "id",
+            "user_id",
+            "user_email",
+            "name",
+            "api_key",
+            "is_active",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+
+class PartnerCredentialCreateInput(StrictInputSerializer):
+    user_id = serializers.IntegerField(min_value=1, help_text="A partner-role user.")
+    name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
+class PartnerCredentialIssuedOutput(PartnerCredentialOutput):
+    api_secret = serializers.CharField(help_text="Shown once; only its hash is stored.")
+
+    class Meta(PartnerCredentialOutput.Meta):
+        fields = [*PartnerCredentialOutput.Meta.fields, "api_secret"]
+        read_only_fields = fields
+
+
+class PartnerCredentialCreatedOutput(serializers.Serializer):
+    success = serializers.BooleanField()
+    data = PartnerCredentialIssuedOutput()
+    id = serializers.IntegerField()
+    api_key = serializers.CharField()
+    api_secret = serializers.CharField(help_text="Shown once; store it securely.")
+    message = serializers.CharField()
+
+
+class PartnerCredentialListQuery(serializers.Serializer):
+    user_id = serializers.IntegerField(min_value=1, required=False)
+    include_revoked = serializers.BooleanField(required=False, default=False)
+    page = serializers.IntegerField(required=False)
+    per_page = serializers.IntegerField(required=False)

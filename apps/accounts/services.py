@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.common.errors import BusinessRuleError, ConflictError, FieldValidationError
 
-from .models import ApiKey, Role, User
+from .models import ApiKey, PartnerCredential, Role, User
 
 API_KEY_PREFIX = "ak_live_"
 API_KEY_DISPLAY_CHARS = 12  # "ak_live_" plus four characters of the secret part
@@ -103,6 +103,9 @@ def user_soft_delete(*, user: User, actor: User) -> None:
 def _revoke_credentials(user: User) -> None:
     """Revoke every API key and refresh token of ``user`` (password change, deletion)."""
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    for credential in PartnerCredential.objects.filter(user=user, revoked_at__isnull=True):
+        credential.revoked_at = timezone.now()
+        credential.save(update_fields=["revoked_at"])
     for token in OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now()):
         BlacklistedToken.objects.get_or_create(token=token)
 
@@ -199,6 +202,8 @@ def jwt_issue(*, request, email: str, password: str) -> dict:
 
 def jwt_refresh(*, raw_refresh: str) -> dict:
     """Rotate a refresh token: the old one is blacklisted, a new pair is answered."""
+    from .partner_credentials import CREDENTIAL_CLAIM, partner_token_pair
+
     try:
         old = RefreshToken(raw_refresh)
         user = User.objects.filter(
@@ -206,9 +211,18 @@ def jwt_refresh(*, raw_refresh: str) -> dict:
         ).first()
         if user is None:
             raise TokenError("user inactive")
+        credential = None
+        if old.get(CREDENTIAL_CLAIM) is not None:  # a partner pair's tokens stay bound to it
+            credential = PartnerCredential.objects.filter(
+                pk=old[CREDENTIAL_CLAIM], user=user, revoked_at__isnull=True
+            ).first()
+            if credential is None:
+                raise TokenError("credential revoked")
         old.blacklist()
     except TokenError:
         raise AuthenticationFailed("Invalid or expired refresh token.", code="invalid_token")
+    if credential is not None:
+        return partner_token_pair(credential)
     return jwt_pair_for(user)
 
 

@@ -19,4 +19,14 @@ urlpatterns = [
     path("users", api.UserListApi.as_view(), name="users"),
     path("users/<int:user_id>", api.UserDetailApi.as_view(), name="user-detail"),
     path("settings", api.SettingsApi.as_view(), name="settings"),
+    path(
+        "partner-credentials",
+        api.PartnerCredentialListApi.as_view(),
+        name="partner-credentials",
+    ),
+    path(
+        "partner-credentials/<int:credential_id>",
+        api.PartnerCredentialDetailApi.as_view(),
+        name="partner-credential-detail",
+    ),
 ]
