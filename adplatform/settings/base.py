@@ -300,6 +300,8 @@ RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="5/m")
 RATELIMIT_API_USER = env.str("RATELIMIT_API_USER", default="2000/m")
 RATELIMIT_API_ANON = env.str("RATELIMIT_API_ANON", default="60/m")
 RATELIMIT_PUBLIC = env.str("RATELIMIT_PUBLIC", default="1000/m")
+# MFA codes checked per user (login second step, verify, disable).
+RATELIMIT_MFA = env.str("RATELIMIT_MFA", default="5/5m")
 
 # --- Idempotency ------------------------------------------------------------------------
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60

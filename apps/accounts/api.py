@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -15,9 +15,9 @@ from apps.common.api import ok, paginated, validate_body, validate_query
 from apps.common.errors import NotFoundError
 from apps.common.net import client_ip
 from apps.common.ratelimit import enforce_rate
-from apps.common.schema import MessageOutput, envelope, error_response
+from apps.common.schema import ErrorOutput, MessageOutput, envelope, error_response
 
-from . import partner_credentials, platform_settings, selectors, services
+from . import mfa, partner_credentials, platform_settings, selectors, services
 from .models import ROLE_DESCRIPTIONS, ApiKey, PartnerCredential, Role
 from .permissions import IsAdmin
 from .serializers import (
@@ -27,6 +27,10 @@ from .serializers import (
     LoginInput,
     LoginOutput,
     LogoutInput,
+    MfaCodeInput,
+    MfaSetupOutput,
+    MfaStatusOutput,
+    MfaVerifyOutput,
     PartnerCredentialCreatedOutput,
     PartnerCredentialCreateInput,
     PartnerCredentialListQuery,
@@ -128,7 +132,17 @@ class LoginApi(APIView):
         tags=["Auth"],
         operation_id="auth_login",
         request=LoginInput,
-        responses={201: LoginOutput},
+        responses={
+            201: LoginOutput,
+            401: OpenApiResponse(
+                ErrorOutput,
+                description="Wrong email or password (`invalid_credentials`); MFA on and no "
+                "`mfa_code` (`mfa_required`) or a wrong or replayed one (`invalid_mfa_code`).",
+            ),
+            403: OpenApiResponse(
+                ErrorOutput, description="MFA is required for this role and not set up."
+            ),
+        },
         examples=[
             OpenApiExample(
                 "Login",
@@ -150,6 +164,7 @@ class LoginApi(APIView):
             email=data["email"],
             password=data["password"],
             key_name=data.get("name"),
+            mfa_code=data.get("mfa_code"),
         )
         return Response(
             {
@@ -195,7 +210,13 @@ class TokenApi(APIView):
         tags=["Auth"],
         operation_id="auth_token",
         request=TokenInput,
-        responses={200: TokenResponseOutput},
+        responses={
+            200: TokenResponseOutput,
+            401: OpenApiResponse(
+                ErrorOutput,
+                description="Wrong credentials; `mfa_required` or `invalid_mfa_code` with MFA on.",
+            ),
+        },
         summary="Exchange credentials for a JWT pair",
         description="Send `email` + `password` for a user's pair (access token for "
         "`JWT_ACCESS_MINUTES`), or a partner's issued `api_key` + `api_secret` for a pair "
@@ -219,7 +240,12 @@ class TokenApi(APIView):
         _login_rate_limits(request, str(body.get("email") or ""))
         data = validate_body(TokenInput, request)
         return _token_response(
-            services.jwt_issue(request=request, email=data["email"], password=data["password"])
+            services.jwt_issue(
+                request=request,
+                email=data["email"],
+                password=data["password"],
+                mfa_code=data.get("mfa_code"),
+            )
         )
 
     @staticmethod
@@ -434,6 +460,86 @@ class SettingsApi(APIView):
     )
     def patch(self, request):
         return self.put(request)
+
+
+MFA_TAGS = ["Auth"]
+
+
+class MfaStatusApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_status",
+        summary="Whether MFA is on for the caller",
+        responses={200: envelope(MfaStatusOutput)},
+    )
+    def get(self, request):
+        user = request.user
+        device = mfa.mfa_device(user)
+        return ok(
+            {
+                "enabled": bool(device and device.is_confirmed),
+                "pending_setup": bool(device and not device.is_confirmed),
+                "required": mfa.mfa_enforced_for(user),
+                "recovery_codes_left": mfa.mfa_recovery_codes_left(user),
+            }
+        )
+
+
+class MfaSetupApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_setup",
+        summary="Start MFA setup (TOTP)",
+        description="Makes a new, unconfirmed authenticator: its base32 secret, the "
+        "`otpauth://` URI and that URI as a QR code (SVG data URI). MFA is on only after "
+        "`auth/mfa/verify`. 409 `mfa_already_enabled` when it is on.",
+        request=None,
+        responses={200: envelope(MfaSetupOutput), 409: error_response(409)},
+    )
+    def post(self, request):
+        device = mfa.mfa_setup(user=request.user)
+        uri = mfa.otpauth_uri(device)
+        return ok(
+            {"secret": device.secret, "otpauth_uri": uri, "qr_svg": mfa.qr_svg_data_uri(uri)},
+            headers=NO_STORE,
+        )
+
+
+class MfaVerifyApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_verify",
+        summary="Confirm MFA with a first code",
+        description="A current code from the authenticator turns MFA on and answers ten "
+        "one-time recovery codes, shown this once. A wrong or replayed code is 400 "
+        "`invalid_mfa_code`; codes are rate limited per user (`RATELIMIT_MFA`).",
+        request=MfaCodeInput,
+        responses={200: envelope(MfaVerifyOutput), 409: error_response(409)},
+    )
+    def post(self, request):
+        data = validate_body(MfaCodeInput, request)
+        codes = mfa.mfa_verify(request=request, user=request.user, code=data["code"])
+        return ok(
+            {"enabled": True, "recovery_codes": codes},
+            headers=NO_STORE,
+            message="MFA enabled. Store the recovery codes: they are not shown again.",
+        )
+
+
+class MfaDisableApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_disable",
+        summary="Turn MFA off",
+        description="Needs a current authenticator code (or an unused recovery code). 403 "
+        "where the platform requires MFA for the caller's role.",
+        request=MfaCodeInput,
+        responses={200: MessageOutput},
+    )
+    def post(self, request):
+        data = validate_body(MfaCodeInput, request)
+        mfa.mfa_disable(request=request, user=request.user, code=data["code"])
+        return Response({"success": True, "message": "MFA disabled."})
 
 
 PARTNER_TAGS = ["Partner credentials"]

@@ -191,3 +191,42 @@ class PartnerCredential(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class MfaDevice(models.Model):
+    """A user's TOTP authenticator. ``secret`` is never answered after setup, never exported
+    and masked in the audit log; ``last_used_step`` makes each code single-use."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "MFA device"
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class MfaRecoveryCode(models.Model):
+    """A one-time recovery code; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "MFA recovery code"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="mfa_recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"

@@ -124,10 +124,14 @@ class SignupInput(StrictInputSerializer):
     timezone = TimezoneField(required=False, default="UTC")
 
 
+MFA_CODE_HELP = "With MFA on: a current authenticator code or an unused recovery code."
+
+
 class LoginInput(StrictInputSerializer):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
     name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    mfa_code = serializers.CharField(max_length=32, required=False, help_text=MFA_CODE_HELP)
 
 
 class LoginOutput(serializers.Serializer):
@@ -142,6 +146,7 @@ class TokenInput(StrictInputSerializer):
 
     email = serializers.EmailField(max_length=254, required=False)
     password = serializers.CharField(max_length=128, required=False, trim_whitespace=False)
+    mfa_code = serializers.CharField(max_length=32, required=False, help_text=MFA_CODE_HELP)
     api_key = serializers.CharField(
         max_length=64, required=False, help_text="Partner credentials: the issued key."
     )
@@ -154,7 +159,7 @@ class TokenInput(StrictInputSerializer):
 
     def validate(self, attrs):
         partner = "api_key" in attrs or "api_secret" in attrs
-        if partner and ("email" in attrs or "password" in attrs):
+        if partner and ("email" in attrs or "password" in attrs or "mfa_code" in attrs):
             raise serializers.ValidationError(
                 {
                     "api_key": _error(
@@ -288,3 +293,32 @@ class PartnerCredentialListQuery(serializers.Serializer):
     include_revoked = serializers.BooleanField(required=False, default=False)
     page = serializers.IntegerField(required=False)
     per_page = serializers.IntegerField(required=False)
+
+
+# --- MFA ----------------------------------------------------------------------------------
+
+
+class MfaCodeInput(StrictInputSerializer):
+    code = serializers.CharField(
+        max_length=32, help_text="A current authenticator code (or, to disable, a recovery code)."
+    )
+
+
+class MfaSetupOutput(serializers.Serializer):
+    secret = serializers.CharField(help_text="Base32 TOTP secret, for manual entry.")
+    otpauth_uri = serializers.CharField(help_text="otpauth://totp/… for authenticator apps.")
+    qr_svg = serializers.CharField(help_text="The URI as a QR code: an SVG data URI.")
+
+
+class MfaVerifyOutput(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(), help_text="Ten one-time codes, shown this once."
+    )
+
+
+class MfaStatusOutput(serializers.Serializer):
+    enabled = serializers.BooleanField()
+    pending_setup = serializers.BooleanField()
+    required = serializers.BooleanField(help_text="The platform requires MFA for this role.")
+    recovery_codes_left = serializers.IntegerField()

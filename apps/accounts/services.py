@@ -161,10 +161,16 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
 # --- Login and tokens ---------------------------------------------------------------------
 
 
-def auth_check_credentials(*, request, email: str, password: str) -> User:
+def auth_check_credentials(
+    *, request, email: str, password: str, mfa_code: str | None = None
+) -> User:
+    """The user with this email and password, past the second factor when it has MFA."""
+    from .mfa import mfa_login_gate
+
     user = authenticate(request, username=email, password=password)
     if user is None:
         raise AuthenticationFailed("Invalid email or password.", code="invalid_credentials")
+    mfa_login_gate(request=request, user=user, code=mfa_code)
     return user
 
 
@@ -173,8 +179,12 @@ def _touch_last_login(user: User) -> None:
     user.save(update_fields=["last_login"])
 
 
-def auth_login(*, request, email: str, password: str, key_name: str | None) -> tuple[ApiKey, str]:
-    user = auth_check_credentials(request=request, email=email, password=password)
+def auth_login(
+    *, request, email: str, password: str, key_name: str | None, mfa_code: str | None = None
+) -> tuple[ApiKey, str]:
+    user = auth_check_credentials(
+        request=request, email=email, password=password, mfa_code=mfa_code
+    )
     _touch_last_login(user)
     return api_key_create(user=user, name=key_name or "Login key")
 
@@ -194,8 +204,10 @@ def _token_payload(refresh: RefreshToken) -> dict:
     }
 
 
-def jwt_issue(*, request, email: str, password: str) -> dict:
-    user = auth_check_credentials(request=request, email=email, password=password)
+def jwt_issue(*, request, email: str, password: str, mfa_code: str | None = None) -> dict:
+    user = auth_check_credentials(
+        request=request, email=email, password=password, mfa_code=mfa_code
+    )
     _touch_last_login(user)
     return jwt_pair_for(user)
 
