@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_ratelimit",
+    "auditlog",
     "apps.common",
     "apps.accounts",
     "apps.inventory",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "apps.webhooks",
     "apps.billing",
     "apps.partners",
+    "apps.audit",
     "apps.dashboards",
 ]
 
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -302,6 +305,11 @@ RATELIMIT_API_ANON = env.str("RATELIMIT_API_ANON", default="60/m")
 RATELIMIT_PUBLIC = env.str("RATELIMIT_PUBLIC", default="1000/m")
 # MFA codes checked per user (login second step, verify, disable).
 RATELIMIT_MFA = env.str("RATELIMIT_MFA", default="5/5m")
+
+# --- Audit log (django-auditlog) ------------------------------------------------------
+# Before/after values as JSON (not text); actor and address come from AuditContextMiddleware.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Idempotency ------------------------------------------------------------------------
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60

@@ -60,7 +60,11 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Restore selected users")
     def restore(self, request, queryset):
-        count = queryset.filter(deleted_at__isnull=False).update(deleted_at=None, is_active=True)
+        count = 0
+        for user in queryset.filter(deleted_at__isnull=False):
+            user.deleted_at, user.is_active = None, True
+            user.save(update_fields=["deleted_at", "is_active", "updated_at"])
+            count += 1
         self.message_user(request, f"{count} user(s) restored.")
 
 

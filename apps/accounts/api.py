@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -17,13 +18,14 @@ from apps.common.net import client_ip
 from apps.common.ratelimit import enforce_rate
 from apps.common.schema import ErrorOutput, MessageOutput, envelope, error_response
 
-from . import mfa, partner_credentials, platform_settings, selectors, services
-from .models import ROLE_DESCRIPTIONS, ApiKey, PartnerCredential, Role
+from . import mfa, partner_credentials, platform_settings, privacy, selectors, services
+from .models import ROLE_DESCRIPTIONS, ApiKey, PartnerCredential, Role, User
 from .permissions import IsAdmin
 from .serializers import (
     ApiKeyCreatedOutput,
     ApiKeyCreateInput,
     ApiKeyOutput,
+    DataExportOutput,
     LoginInput,
     LoginOutput,
     LogoutInput,
@@ -540,6 +542,51 @@ class MfaDisableApi(APIView):
         data = validate_body(MfaCodeInput, request)
         mfa.mfa_disable(request=request, user=request.user, code=data["code"])
         return Response({"success": True, "message": "MFA disabled."})
+
+
+class DataExportApi(APIView):
+    @extend_schema(
+        tags=["Auth"],
+        operation_id="auth_export",
+        summary="GDPR data export of the caller",
+        description="Everything the platform holds about the caller's own account as one "
+        "JSON document: profile, MFA status, API keys and partner credentials (without "
+        "secrets), campaigns, ads, conversion goals, publisher profile, websites, zones, "
+        "webhooks (without secrets), wallets, the ledger, invoices, payouts and the audit "
+        "entries about the caller. `download=1` answers it as a file.",
+        parameters=[
+            OpenApiParameter("download", OpenApiTypes.BOOL, description="Answer as an attachment.")
+        ],
+        responses={200: envelope(DataExportOutput)},
+    )
+    def get(self, request):
+        document = privacy.user_data_export(user=request.user)
+        response = ok(document, headers=NO_STORE)
+        if request.query_params.get("download") in ("1", "true"):
+            response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+
+
+class UserEraseApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        tags=["Users"],
+        operation_id="users_erase",
+        summary="Erase a user's personal data (GDPR)",
+        description="Admin only. Anonymises the account (email, name, company and billing "
+        "details, publisher and payout details), revokes its API keys, tokens, partner "
+        "credentials, sessions and MFA, deletes its webhooks, and keeps its money records "
+        "(ledger, invoices, payouts). Not the caller's own account.",
+        request=None,
+        responses={200: envelope(UserOutput)},
+    )
+    def post(self, request, user_id: int):
+        user = selectors.user_get(user_id=user_id) or User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise NotFoundError("User not found.")
+        user = privacy.user_erase(user=user, actor=request.user)
+        return ok(UserOutput(user).data, message="Personal data erased.")
 
 
 PARTNER_TAGS = ["Partner credentials"]

@@ -322,3 +322,28 @@ class MfaStatusOutput(serializers.Serializer):
     pending_setup = serializers.BooleanField()
     required = serializers.BooleanField(help_text="The platform requires MFA for this role.")
     recovery_codes_left = serializers.IntegerField()
+
+
+class DataExportOutput(serializers.Serializer):
+    """The export document (each list as the matching ``/api/v1`` resource answers it)."""
+
+    format_version = serializers.IntegerField()
+    generated_at = serializers.DateTimeField()
+    profile = serializers.DictField()
+    mfa = serializers.DictField()
+    api_keys = serializers.ListField(child=serializers.DictField())
+    partner_credentials = serializers.ListField(child=serializers.DictField())
+    partner_intakes = serializers.ListField(child=serializers.DictField())
+    advertiser = serializers.DictField(allow_null=True)
+    campaigns = serializers.ListField(child=serializers.DictField())
+    ads = serializers.ListField(child=serializers.DictField())
+    conversion_goals = serializers.ListField(child=serializers.DictField())
+    publisher = serializers.DictField(allow_null=True)
+    websites = serializers.ListField(child=serializers.DictField())
+    zones = serializers.ListField(child=serializers.DictField())
+    webhooks = serializers.ListField(child=serializers.DictField())
+    wallets = serializers.ListField(child=serializers.DictField())
+    ledger = serializers.ListField(child=serializers.DictField())
+    invoices = serializers.ListField(child=serializers.DictField())
+    payouts = serializers.ListField(child=serializers.DictField())
+    audit_entries = serializers.ListField(child=serializers.DictField())

@@ -10,6 +10,7 @@ urlpatterns = [
     path("auth/token", api.TokenApi.as_view(), name="auth-token"),
     path("auth/refresh", api.RefreshApi.as_view(), name="auth-refresh"),
     path("auth/me", api.MeApi.as_view(), name="auth-me"),
+    path("auth/export", api.DataExportApi.as_view(), name="auth-export"),
     path("auth/mfa", api.MfaStatusApi.as_view(), name="auth-mfa"),
     path("auth/mfa/setup", api.MfaSetupApi.as_view(), name="auth-mfa-setup"),
     path("auth/mfa/verify", api.MfaVerifyApi.as_view(), name="auth-mfa-verify"),
@@ -22,6 +23,7 @@ urlpatterns = [
     ),
     path("users", api.UserListApi.as_view(), name="users"),
     path("users/<int:user_id>", api.UserDetailApi.as_view(), name="user-detail"),
+    path("users/<int:user_id>/erase", api.UserEraseApi.as_view(), name="user-erase"),
     path("settings", api.SettingsApi.as_view(), name="settings"),
     path(
         "partner-credentials",

@@ -14,16 +14,16 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import Throttled
 
-from apps.accounts import mfa
+from apps.accounts import mfa, privacy
 from apps.accounts import selectors as account_selectors
 from apps.accounts import services as account_services
 from apps.accounts.platform_settings import setting_get
@@ -400,3 +400,14 @@ def delivery_resend(request: HttpRequest, webhook_uuid: uuid.UUID, delivery_uuid
     else:
         messages.success(request, "Delivery sent again; see the newest entry in the log.")
     return redirect("accounts:webhook_detail", webhook_uuid=webhook.uuid)
+
+
+@login_required_page
+@require_GET
+def profile_export(request: HttpRequest) -> HttpResponse:
+    """The GDPR export of the signed-in user, as a JSON file."""
+    document = privacy.user_data_export(user=request.user)
+    response = JsonResponse(document, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = NO_STORE
+    return response
