@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
+from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
@@ -56,6 +58,10 @@ class PartnerError(exceptions.APIException):
 
 def partner_exception_handler(exc: Exception, context: dict) -> Response | None:
     headers: dict[str, str] = {}
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     if isinstance(exc, PartnerError):
         status, error, code, details = exc.status_code, str(exc.detail), exc.error_code, exc.details
     elif isinstance(exc, exceptions.NotAuthenticated | exceptions.AuthenticationFailed):

@@ -293,3 +293,15 @@ def test_concurrent_identical_requests_make_one_campaign(credential_pair, client
     assert Campaign.objects.count() == 1
     assert PartnerIntake.objects.count() == 1
     assert Ad.objects.count() == len(MATERIAL)
+
+
+def test_django_errors_become_partner_errors():
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+
+    from apps.partners.api import partner_exception_handler
+
+    for exc, status in ((Http404(), 404), (PermissionDenied(), 403)):
+        response = partner_exception_handler(exc, {})
+        assert response.status_code == status and response.data["error"]
+    assert partner_exception_handler(RuntimeError("boom"), {}) is None  # → trace-free 500
