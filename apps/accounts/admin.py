@@ -162,3 +162,32 @@ class PartnerCredentialAdmin(admin.ModelAdmin):
             partner_credentials.partner_credential_revoke(credential=credential)
             count += 1
         self.message_user(request, f"{count} credential(s) revoked.")
+
+
+# Django admin keeps its own login page, but a user with MFA (or who must set it up) is sent
+# to the dashboards' second step instead of being signed in on the password alone.
+_django_admin_login = admin.site.login
+
+
+def _admin_login(request, extra_context=None):
+    if request.method == "POST":
+        from django.contrib.auth import authenticate
+
+        from apps.dashboards.accounts.mfa_views import mfa_login_pending
+
+        from .mfa import mfa_enabled, mfa_enforced_for
+
+        user = authenticate(
+            request,
+            username=request.POST.get("username", ""),
+            password=request.POST.get("password", ""),
+        )
+        if user is not None and (mfa_enabled(user) or mfa_enforced_for(user)):
+            target = request.GET.get("next") or request.POST.get("next") or ""
+            return mfa_login_pending(
+                request, user, target if target.startswith("/admin/") else "/admin/"
+            )
+    return _django_admin_login(request, extra_context)
+
+
+admin.site.login = _admin_login

@@ -96,3 +96,17 @@ def test_staff_enrol_at_login_when_required(admin_user):
     assert "recovery codes" in response.content.decode()
     assert client.session["_auth_user_id"] == str(finance.pk)
     assert mfa.mfa_enabled(finance)
+
+
+def test_django_admin_login_also_asks_for_the_code(admin_user):
+    with_mfa(admin_user)
+    client = Client()
+    response = client.post(
+        "/admin/login/?next=/admin/accounts/user/",
+        {"username": admin_user.email, "password": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/mfa/"
+    assert client.get("/admin/").status_code == 302  # not signed in on the password alone
+    response = client.post("/accounts/login/mfa/", {"code": code_for(admin_user, 1)})
+    assert response["Location"] == "/admin/accounts/user/"
+    assert client.get("/admin/").status_code == 200
