@@ -16,5 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.dashboards.urls")),
     path("api/v1/", include("adplatform.api_urls")),
+    # The partner API (seed 002): /api/auth/token, /api/campaign, /api/clients/{slug}/…
+    path("api/", include("apps.partners.urls")),
     re_path(r"^api/.*$", api_not_found),
 ]

@@ -26,6 +26,11 @@ ALLOWED_HOSTS = env.list(
 )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The partner API picks the client from the host {client_slug}.{PARTNER_BASE_DOMAIN}; every
+# such host is allowed. "localhost" works out of the box (acme.localhost:8000 is loopback).
+PARTNER_BASE_DOMAIN = env.str("PARTNER_BASE_DOMAIN", default="localhost").strip(".").lower()
+if PARTNER_BASE_DOMAIN and f".{PARTNER_BASE_DOMAIN}" not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, f".{PARTNER_BASE_DOMAIN}"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -39,6 +44,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_ratelimit",
+    "auditlog",
     "apps.common",
     "apps.accounts",
     "apps.inventory",
@@ -47,6 +53,8 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.webhooks",
     "apps.billing",
+    "apps.partners",
+    "apps.audit",
     "apps.dashboards",
 ]
 
@@ -62,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -303,6 +312,13 @@ RATELIMIT_SIGNUP = env.str("RATELIMIT_SIGNUP", default="5/m")
 RATELIMIT_API_USER = env.str("RATELIMIT_API_USER", default="2000/m")
 RATELIMIT_API_ANON = env.str("RATELIMIT_API_ANON", default="60/m")
 RATELIMIT_PUBLIC = env.str("RATELIMIT_PUBLIC", default="1000/m")
+# MFA codes checked per user (login second step, verify, disable).
+RATELIMIT_MFA = env.str("RATELIMIT_MFA", default="5/5m")
+
+# --- Audit log (django-auditlog) ------------------------------------------------------
+# Before/after values as JSON (not text); actor and address come from AuditContextMiddleware.
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_REMOTE_ADDR = False
 
 # --- Idempotency ------------------------------------------------------------------------
 IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60

@@ -14,6 +14,10 @@ SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
 SIMPLE_JWT["SIGNING_KEY"] = SECRET_KEY
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# No default client host in production: set PARTNER_BASE_DOMAIN to use subdomains.
+PARTNER_BASE_DOMAIN = env.str("PARTNER_BASE_DOMAIN", default="").strip(".").lower()
+if PARTNER_BASE_DOMAIN:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, f".{PARTNER_BASE_DOMAIN}"]
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,18 +16,27 @@ from apps.common.api import ok, paginated, validate_body, validate_query
 from apps.common.errors import NotFoundError
 from apps.common.net import client_ip
 from apps.common.ratelimit import enforce_rate
-from apps.common.schema import MessageOutput, envelope, error_response
+from apps.common.schema import ErrorOutput, MessageOutput, envelope, error_response
 
-from . import platform_settings, selectors, services
-from .models import ROLE_DESCRIPTIONS, ApiKey, Role
+from . import mfa, partner_credentials, platform_settings, privacy, selectors, services
+from .models import ROLE_DESCRIPTIONS, ApiKey, PartnerCredential, Role, User
 from .permissions import IsAdmin
 from .serializers import (
     ApiKeyCreatedOutput,
     ApiKeyCreateInput,
     ApiKeyOutput,
+    DataExportOutput,
     LoginInput,
     LoginOutput,
     LogoutInput,
+    MfaCodeInput,
+    MfaSetupOutput,
+    MfaStatusOutput,
+    MfaVerifyOutput,
+    PartnerCredentialCreatedOutput,
+    PartnerCredentialCreateInput,
+    PartnerCredentialListQuery,
+    PartnerCredentialOutput,
     RefreshInput,
     RoleOutput,
     SignupInput,
@@ -123,7 +134,17 @@ class LoginApi(APIView):
         tags=["Auth"],
         operation_id="auth_login",
         request=LoginInput,
-        responses={201: LoginOutput},
+        responses={
+            201: LoginOutput,
+            401: OpenApiResponse(
+                ErrorOutput,
+                description="Wrong email or password (`invalid_credentials`); MFA on and no "
+                "`mfa_code` (`mfa_required`) or a wrong or replayed one (`invalid_mfa_code`).",
+            ),
+            403: OpenApiResponse(
+                ErrorOutput, description="MFA is required for this role and not set up."
+            ),
+        },
         examples=[
             OpenApiExample(
                 "Login",
@@ -145,6 +166,7 @@ class LoginApi(APIView):
             email=data["email"],
             password=data["password"],
             key_name=data.get("name"),
+            mfa_code=data.get("mfa_code"),
         )
         return Response(
             {
@@ -190,15 +212,56 @@ class TokenApi(APIView):
         tags=["Auth"],
         operation_id="auth_token",
         request=TokenInput,
-        responses={200: TokenResponseOutput},
+        responses={
+            200: TokenResponseOutput,
+            401: OpenApiResponse(
+                ErrorOutput,
+                description="Wrong credentials; `mfa_required` or `invalid_mfa_code` with MFA on.",
+            ),
+        },
+        summary="Exchange credentials for a JWT pair",
+        description="Send `email` + `password` for a user's pair (access token for "
+        "`JWT_ACCESS_MINUTES`), or a partner's issued `api_key` + `api_secret` for a pair "
+        "whose access token lasts one hour (`expires_in: 3600`). Wrong or revoked "
+        "credentials answer 401; failed partner exchanges are rate limited like logins.",
+        examples=[
+            OpenApiExample(
+                "User", value={"email": "ann@example.com", "password": "…"}, request_only=True
+            ),
+            OpenApiExample(
+                "Partner",
+                value={"api_key": "pk_live_…", "api_secret": "psk_live_…"},
+                request_only=True,
+            ),
+        ],
     )
     def post(self, request):
-        email = request.data.get("email") if isinstance(request.data, dict) else None
-        _login_rate_limits(request, str(email or ""))
+        body = request.data if isinstance(request.data, dict) else {}
+        if "api_key" in body or "api_secret" in body:
+            return self._partner_pair(request, body)
+        _login_rate_limits(request, str(body.get("email") or ""))
         data = validate_body(TokenInput, request)
         return _token_response(
-            services.jwt_issue(request=request, email=data["email"], password=data["password"])
+            services.jwt_issue(
+                request=request,
+                email=data["email"],
+                password=data["password"],
+                mfa_code=data.get("mfa_code"),
+            )
         )
+
+    @staticmethod
+    def _partner_pair(request, body: dict) -> Response:
+        api_key = str(body.get("api_key") or "")[:64]
+        partner_credentials.partner_token_limit_check(request, api_key)
+        data = validate_body(TokenInput, request)
+        credential = partner_credentials.partner_credential_check(
+            api_key=data["api_key"], api_secret=data["api_secret"]
+        )
+        if credential is None:
+            partner_credentials.partner_token_failure(request, api_key)
+            raise AuthenticationFailed("Invalid API credentials", code="invalid_credentials")
+        return _token_response(partner_credentials.partner_token_pair(credential))
 
 
 class RefreshApi(APIView):
@@ -399,6 +462,222 @@ class SettingsApi(APIView):
     )
     def patch(self, request):
         return self.put(request)
+
+
+MFA_TAGS = ["Auth"]
+
+
+class MfaStatusApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_status",
+        summary="Whether MFA is on for the caller",
+        responses={200: envelope(MfaStatusOutput)},
+    )
+    def get(self, request):
+        user = request.user
+        device = mfa.mfa_device(user)
+        return ok(
+            {
+                "enabled": bool(device and device.is_confirmed),
+                "pending_setup": bool(device and not device.is_confirmed),
+                "required": mfa.mfa_enforced_for(user),
+                "recovery_codes_left": mfa.mfa_recovery_codes_left(user),
+            }
+        )
+
+
+class MfaSetupApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_setup",
+        summary="Start MFA setup (TOTP)",
+        description="Makes a new, unconfirmed authenticator: its base32 secret, the "
+        "`otpauth://` URI and that URI as a QR code (SVG data URI). MFA is on only after "
+        "`auth/mfa/verify`. 409 `mfa_already_enabled` when it is on.",
+        request=None,
+        responses={200: envelope(MfaSetupOutput), 409: error_response(409)},
+    )
+    def post(self, request):
+        device = mfa.mfa_setup(user=request.user)
+        uri = mfa.otpauth_uri(device)
+        return ok(
+            {"secret": device.secret, "otpauth_uri": uri, "qr_svg": mfa.qr_svg_data_uri(uri)},
+            headers=NO_STORE,
+        )
+
+
+class MfaVerifyApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_verify",
+        summary="Confirm MFA with a first code",
+        description="A current code from the authenticator turns MFA on and answers ten "
+        "one-time recovery codes, shown this once. A wrong or replayed code is 400 "
+        "`invalid_mfa_code`; codes are rate limited per user (`RATELIMIT_MFA`).",
+        request=MfaCodeInput,
+        responses={200: envelope(MfaVerifyOutput), 409: error_response(409)},
+    )
+    def post(self, request):
+        data = validate_body(MfaCodeInput, request)
+        codes = mfa.mfa_verify(request=request, user=request.user, code=data["code"])
+        return ok(
+            {"enabled": True, "recovery_codes": codes},
+            headers=NO_STORE,
+            message="MFA enabled. Store the recovery codes: they are not shown again.",
+        )
+
+
+class MfaDisableApi(APIView):
+    @extend_schema(
+        tags=MFA_TAGS,
+        operation_id="auth_mfa_disable",
+        summary="Turn MFA off",
+        description="Needs a current authenticator code (or an unused recovery code). 403 "
+        "where the platform requires MFA for the caller's role.",
+        request=MfaCodeInput,
+        responses={200: MessageOutput},
+    )
+    def post(self, request):
+        data = validate_body(MfaCodeInput, request)
+        mfa.mfa_disable(request=request, user=request.user, code=data["code"])
+        return Response({"success": True, "message": "MFA disabled."})
+
+
+class DataExportApi(APIView):
+    @extend_schema(
+        tags=["Auth"],
+        operation_id="auth_export",
+        summary="GDPR data export of the caller",
+        description="Everything the platform holds about the caller's own account as one "
+        "JSON document: profile, MFA status, API keys and partner credentials (without "
+        "secrets), campaigns, ads, conversion goals, publisher profile, websites, zones, "
+        "webhooks (without secrets), wallets, the ledger, invoices, payouts and the audit "
+        "entries about the caller. `download=1` answers it as a file.",
+        parameters=[
+            OpenApiParameter("download", OpenApiTypes.BOOL, description="Answer as an attachment.")
+        ],
+        responses={200: envelope(DataExportOutput)},
+    )
+    def get(self, request):
+        document = privacy.user_data_export(user=request.user)
+        response = ok(document, headers=NO_STORE)
+        if request.query_params.get("download") in ("1", "true"):
+            response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+        return response
+
+
+class UserEraseApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        tags=["Users"],
+        operation_id="users_erase",
+        summary="Erase a user's personal data (GDPR)",
+        description="Admin only. Anonymises the account (email, name, company and billing "
+        "details, publisher and payout details), revokes its API keys, tokens, partner "
+        "credentials, sessions and MFA, deletes its webhooks, and keeps its money records "
+        "(ledger, invoices, payouts). Not the caller's own account.",
+        request=None,
+        responses={200: envelope(UserOutput)},
+    )
+    def post(self, request, user_id: int):
+        user = selectors.user_get(user_id=user_id) or User.objects.filter(pk=user_id).first()
+        if user is None:
+            raise NotFoundError("User not found.")
+        user = privacy.user_erase(user=user, actor=request.user)
+        return ok(UserOutput(user).data, message="Personal data erased.")
+
+
+PARTNER_TAGS = ["Partner credentials"]
+SECRET_SHOWN_ONCE = "Store this API secret securely — it will not be shown again."
+
+
+class PartnerCredentialListApi(APIView):
+    permission_classes = [IsAdmin]
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_list",
+        summary="List partner credentials",
+        description="Admin only. Issued pairs without their secrets; revoked ones with "
+        "`include_revoked=true`.",
+        parameters=[PartnerCredentialListQuery],
+        responses={200: envelope(PartnerCredentialOutput, many=True)},
+    )
+    def get(self, request):
+        query = validate_query(PartnerCredentialListQuery, request)
+        credentials = selectors.partner_credential_list(
+            user_id=query.get("user_id"), include_revoked=query["include_revoked"]
+        )
+        return paginated(request, credentials, PartnerCredentialOutput)
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_create",
+        summary="Issue a partner credential pair",
+        description="Admin only. Issues an `api_key` + `api_secret` to a partner-role user; "
+        "the secret is in this answer only (stored as a SHA-256 hash). The partner exchanges "
+        "the pair at `POST /api/auth/token` for a one-hour JWT and acts for the advertisers "
+        "whose `manager_ids` name it.",
+        request=PartnerCredentialCreateInput,
+        responses={201: PartnerCredentialCreatedOutput, 422: error_response(422)},
+        examples=[
+            OpenApiExample(
+                "Issue", value={"user_id": 12, "name": "Acme integration"}, request_only=True
+            )
+        ],
+    )
+    def post(self, request):
+        data = validate_body(PartnerCredentialCreateInput, request)
+        credential, raw_secret = partner_credentials.partner_credential_issue(
+            user_id=data["user_id"], actor=request.user, name=data["name"]
+        )
+        return Response(
+            {
+                "success": True,
+                "data": {**PartnerCredentialOutput(credential).data, "api_secret": raw_secret},
+                "id": credential.pk,
+                "api_key": credential.api_key,
+                "api_secret": raw_secret,
+                "message": SECRET_SHOWN_ONCE,
+            },
+            status=201,
+            headers=NO_STORE,
+        )
+
+
+class PartnerCredentialDetailApi(APIView):
+    permission_classes = [IsAdmin]
+
+    def _get(self, credential_id: int) -> PartnerCredential:
+        credential = selectors.partner_credential_get(credential_id=credential_id)
+        if credential is None:
+            raise NotFoundError("Partner credential not found.")
+        return credential
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_retrieve",
+        summary="One partner credential (without its secret)",
+        responses={200: envelope(PartnerCredentialOutput)},
+    )
+    def get(self, request, credential_id: int):
+        return ok(PartnerCredentialOutput(self._get(credential_id)).data)
+
+    @extend_schema(
+        tags=PARTNER_TAGS,
+        operation_id="partner_credentials_revoke",
+        summary="Revoke a partner credential pair",
+        description="Admin only. The pair stops working at once, and so does every token "
+        "made from it.",
+        responses={200: envelope(PartnerCredentialOutput)},
+    )
+    def delete(self, request, credential_id: int):
+        credential = partner_credentials.partner_credential_revoke(
+            credential=self._get(credential_id)
+        )
+        return ok(PartnerCredentialOutput(credential).data, message="Partner credential revoked.")
 
 
 # The same key endpoints under auth/, where some integrators look for them; documented once.

@@ -11,6 +11,7 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
+from .partner_credentials import CREDENTIAL_CLAIM, partner_credential_is_live
 from .services import api_key_authenticate, jwt_is_revoked
 
 KEY_MARKER = "ak_"
@@ -46,6 +47,9 @@ class BearerAuthentication(BaseAuthentication):
         except (InvalidToken, TokenError, AuthenticationFailed):
             raise AuthenticationFailed("Invalid or expired token.", code="invalid_token")
         if user.deleted_at is not None or jwt_is_revoked(jti=token["jti"]):
+            raise AuthenticationFailed("Invalid or expired token.", code="invalid_token")
+        credential_id = token.get(CREDENTIAL_CLAIM)
+        if credential_id is not None and not partner_credential_is_live(credential_id):
             raise AuthenticationFailed("Invalid or expired token.", code="invalid_token")
         return user, token
 

@@ -156,3 +156,77 @@ class PlatformSetting(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PartnerCredential(models.Model):
+    """An ``api_key`` + ``api_secret`` pair a partner exchanges for a one-hour JWT.
+
+    The key is a public identifier and is kept as issued; only the SHA-256 of the secret is
+    stored, and the secret is shown once, when an admin issues the pair.
+    """
+
+    user = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        related_name="partner_credentials",
+        limit_choices_to={"role": Role.PARTNER},
+    )
+    name = models.CharField(max_length=100, default="Partner credentials")
+    api_key = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "partner credential"
+
+    def __str__(self) -> str:
+        return f"{self.api_key} ({self.user})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class MfaDevice(models.Model):
+    """A user's TOTP authenticator. ``secret`` is never answered after setup, never exported
+    and masked in the audit log; ``last_used_step`` makes each code single-use."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="mfa_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_used_step = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "MFA device"
+
+    def __str__(self) -> str:
+        return f"TOTP for {self.user}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class MfaRecoveryCode(models.Model):
+    """A one-time recovery code; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="mfa_recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "MFA recovery code"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="mfa_recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user}"

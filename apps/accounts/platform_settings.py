@@ -72,6 +72,8 @@ DEFINITIONS: dict[str, Definition] = {
         30, serializers.IntegerField, {"min_value": 0, "max_value": 365}
     ),
     "auto_approve_ads": Definition(False, serializers.BooleanField),
+    # Admins and finance users must set MFA up before they can sign in.
+    "mfa_required_for_staff": Definition(False, serializers.BooleanField),
     "smtp_host": Definition("", serializers.CharField, _TEXT),
     "smtp_port": Definition(587, serializers.IntegerField, {"min_value": 1, "max_value": 65535}),
     "smtp_user": Definition("", serializers.CharField, _TEXT),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from .models import ApiKey, Role, User
+from .models import ApiKey, PartnerCredential, Role, User
 
 
 def user_list(
@@ -33,3 +33,18 @@ def api_key_list(*, user: User, include_revoked: bool = False) -> QuerySet[ApiKe
 
 def api_key_get(*, user: User, key_id: int) -> ApiKey | None:
     return ApiKey.objects.filter(user=user, pk=key_id).first()
+
+
+def partner_credential_list(
+    *, user_id: int | None = None, include_revoked: bool = False
+) -> QuerySet[PartnerCredential]:
+    qs = PartnerCredential.objects.select_related("user").order_by("-created_at", "-id")
+    if user_id is not None:
+        qs = qs.filter(user_id=user_id)
+    if not include_revoked:
+        qs = qs.filter(revoked_at__isnull=True)
+    return qs
+
+
+def partner_credential_get(*, credential_id: int) -> PartnerCredential | None:
+    return PartnerCredential.objects.select_related("user").filter(pk=credential_id).first()

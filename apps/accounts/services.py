@@ -18,7 +18,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from apps.common.errors import BusinessRuleError, ConflictError, FieldValidationError
 
-from .models import ApiKey, Role, User
+from .models import ApiKey, PartnerCredential, Role, User
 
 API_KEY_PREFIX = "ak_live_"
 API_KEY_DISPLAY_CHARS = 12  # "ak_live_" plus four characters of the secret part
@@ -103,6 +103,9 @@ def user_soft_delete(*, user: User, actor: User) -> None:
 def _revoke_credentials(user: User) -> None:
     """Revoke every API key and refresh token of ``user`` (password change, deletion)."""
     ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    for credential in PartnerCredential.objects.filter(user=user, revoked_at__isnull=True):
+        credential.revoked_at = timezone.now()
+        credential.save(update_fields=["revoked_at"])
     for token in OutstandingToken.objects.filter(user=user, expires_at__gt=timezone.now()):
         BlacklistedToken.objects.get_or_create(token=token)
 
@@ -158,10 +161,16 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
 # --- Login and tokens ---------------------------------------------------------------------
 
 
-def auth_check_credentials(*, request, email: str, password: str) -> User:
+def auth_check_credentials(
+    *, request, email: str, password: str, mfa_code: str | None = None
+) -> User:
+    """The user with this email and password, past the second factor when it has MFA."""
+    from .mfa import mfa_login_gate
+
     user = authenticate(request, username=email, password=password)
     if user is None:
         raise AuthenticationFailed("Invalid email or password.", code="invalid_credentials")
+    mfa_login_gate(request=request, user=user, code=mfa_code)
     return user
 
 
@@ -170,8 +179,12 @@ def _touch_last_login(user: User) -> None:
     user.save(update_fields=["last_login"])
 
 
-def auth_login(*, request, email: str, password: str, key_name: str | None) -> tuple[ApiKey, str]:
-    user = auth_check_credentials(request=request, email=email, password=password)
+def auth_login(
+    *, request, email: str, password: str, key_name: str | None, mfa_code: str | None = None
+) -> tuple[ApiKey, str]:
+    user = auth_check_credentials(
+        request=request, email=email, password=password, mfa_code=mfa_code
+    )
     _touch_last_login(user)
     return api_key_create(user=user, name=key_name or "Login key")
 
@@ -191,14 +204,18 @@ def _token_payload(refresh: RefreshToken) -> dict:
     }
 
 
-def jwt_issue(*, request, email: str, password: str) -> dict:
-    user = auth_check_credentials(request=request, email=email, password=password)
+def jwt_issue(*, request, email: str, password: str, mfa_code: str | None = None) -> dict:
+    user = auth_check_credentials(
+        request=request, email=email, password=password, mfa_code=mfa_code
+    )
     _touch_last_login(user)
     return jwt_pair_for(user)
 
 
 def jwt_refresh(*, raw_refresh: str) -> dict:
     """Rotate a refresh token: the old one is blacklisted, a new pair is answered."""
+    from .partner_credentials import CREDENTIAL_CLAIM, partner_token_pair
+
     try:
         old = RefreshToken(raw_refresh)
         user = User.objects.filter(
@@ -206,9 +223,18 @@ def jwt_refresh(*, raw_refresh: str) -> dict:
         ).first()
         if user is None:
             raise TokenError("user inactive")
+        credential = None
+        if old.get(CREDENTIAL_CLAIM) is not None:  # a partner pair's tokens stay bound to it
+            credential = PartnerCredential.objects.filter(
+                pk=old[CREDENTIAL_CLAIM], user=user, revoked_at__isnull=True
+            ).first()
+            if credential is None:
+                raise TokenError("credential revoked")
         old.blacklist()
     except TokenError:
         raise AuthenticationFailed("Invalid or expired refresh token.", code="invalid_token")
+    if credential is not None:
+        return partner_token_pair(credential)
     return jwt_pair_for(user)
 
 

@@ -47,9 +47,9 @@ class LiveFilter(admin.SimpleListFilter):
 
 @admin.register(Advertiser)
 class AdvertiserAdmin(admin.ModelAdmin):
-    list_display = ["id", "company", "user", "currency", "timezone", "created_at"]
+    list_display = ["id", "company", "client_slug", "user", "currency", "timezone", "created_at"]
     list_filter = ["currency", "timezone", "created_at"]
-    search_fields = ["company", "user__email", "user__name"]
+    search_fields = ["company", "client_slug", "user__email", "user__name"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
     filter_horizontal = ["managers"]

@@ -23,6 +23,12 @@ from apps.accounts.models import Role, validate_timezone
 from apps.common.adformats import MAX_DIMENSION, VIDEO_MIME_TYPES, AdType
 from apps.common.models import TimeStampedModel
 
+from .slugs import (
+    CLIENT_SLUG_MAX_LENGTH,
+    client_slug_base,
+    client_slug_unique,
+    validate_client_slug,
+)
 from .targeting import CATEGORY_MAX_LENGTH, CATEGORY_PATTERN, targeting_default, validate_targeting
 
 MIN_BID = Decimal("0.01")
@@ -73,6 +79,13 @@ class Advertiser(TimeStampedModel):
         limit_choices_to={"role": Role.ADVERTISER},
     )
     company = models.CharField(max_length=200)
+    client_slug = models.CharField(
+        max_length=CLIENT_SLUG_MAX_LENGTH,
+        unique=True,
+        blank=True,
+        validators=[validate_client_slug],
+        help_text="URL-safe name in partner API addresses; made from the company name.",
+    )
     currency = models.CharField(
         max_length=3, default=default_currency, validators=[validate_currency]
     )
@@ -98,6 +111,19 @@ class Advertiser(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.company or f"Advertiser {self.pk}"
+
+    def save(self, *args, **kwargs):
+        if not self.client_slug:
+            self.client_slug = client_slug_unique(
+                client_slug_base(self.company or self.user.email.split("@")[0]),
+                lambda slug: (
+                    Advertiser.objects.filter(client_slug=slug).exclude(pk=self.pk).exists()
+                ),
+            )
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "client_slug"}
+        super().save(*args, **kwargs)
 
 
 # --- Campaigns ----------------------------------------------------------------------------

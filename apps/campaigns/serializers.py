@@ -43,6 +43,7 @@ from .models import (
     Rotation,
     ad_requirement_errors,
 )
+from .slugs import CLIENT_SLUG_MAX_LENGTH, CLIENT_SLUG_PATTERN
 from .targeting import (
     CATEGORY_MAX_LENGTH,
     CATEGORY_PATTERN,
@@ -92,6 +93,7 @@ class AdvertiserOutput(serializers.ModelSerializer):
             "user_id",
             "email",
             "company",
+            "client_slug",
             "currency",
             "timezone",
             "manager_ids",
@@ -107,6 +109,12 @@ class AdvertiserOutput(serializers.ModelSerializer):
 
 class AdvertiserUpdateInput(StrictInputSerializer):
     company = serializers.CharField(min_length=1, max_length=200)
+    client_slug = serializers.RegexField(
+        CLIENT_SLUG_PATTERN,
+        max_length=CLIENT_SLUG_MAX_LENGTH,
+        help_text="Admin only: the advertiser's name in partner API addresses "
+        "(lowercase letters, digits, inner hyphens).",
+    )
     currency = serializers.RegexField(CURRENCY_PATTERN, max_length=3)
     timezone = TimezoneField()
     manager_ids = serializers.ListField(
@@ -118,6 +126,12 @@ class AdvertiserUpdateInput(StrictInputSerializer):
 
 class AdvertiserCreateInput(AdvertiserUpdateInput):
     user_id = serializers.IntegerField(min_value=1)
+    client_slug = serializers.RegexField(
+        CLIENT_SLUG_PATTERN,
+        max_length=CLIENT_SLUG_MAX_LENGTH,
+        required=False,
+        help_text="Made from the company name when omitted.",
+    )
     currency = serializers.RegexField(CURRENCY_PATTERN, max_length=3, required=False)
     timezone = TimezoneField(required=False)
     manager_ids = serializers.ListField(

@@ -27,6 +27,7 @@ NAV: dict[int, list[tuple[str, str]]] = {
         ("Network overview", "staff:home"),
         ("Approvals", "staff:approvals"),
         ("Users", "staff:users"),
+        ("Partner credentials", "staff:partner_credentials"),
         ("Platform settings", "staff:settings"),
         ("Finance", "finance:home"),
         ("Django admin", "staff:admin_links"),

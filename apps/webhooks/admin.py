@@ -66,7 +66,10 @@ class WebhookAdmin(admin.ModelAdmin):
 
     @admin.action(description="Deactivate selected webhooks")
     def deactivate(self, request, queryset):
-        count = queryset.filter(is_active=True).update(is_active=False)
+        count = 0
+        for webhook in queryset.filter(is_active=True):
+            services.webhook_update(webhook=webhook, is_active=False)
+            count += 1
         self.message_user(request, f"{count} webhook(s) deactivated.")
 
     @admin.action(description="Send a webhook.test event")

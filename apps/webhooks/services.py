@@ -32,6 +32,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import Role, User
+from apps.audit.services import audit_record_update
 from apps.common.errors import BusinessRuleError, FieldValidationError
 from apps.common.events import EVENT_TYPES, domain_event_emit
 from apps.common.models import DomainEvent
@@ -212,6 +213,9 @@ def webhook_deactivate(*, webhook: Webhook, reason: str) -> bool:
     )
     if not switched:
         return False
+    audit_record_update(
+        instance=webhook, changes={"is_active": (True, False), "disabled_reason": ("", reason)}
+    )
     note = {"type": DISABLED_NOTE, "webhook_uuid": str(webhook.uuid), "reason": reason}
     WebhookDelivery.objects.create(
         webhook=webhook,

@@ -87,7 +87,8 @@ class AdvertiserDetailApi(APIView):
         operation_id="advertisers_update",
         request=AdvertiserUpdateInput,
         responses={200: envelope(AdvertiserOutput)},
-        description="The advertiser itself or an admin; `manager_ids` is admin only.",
+        description="The advertiser itself or an admin; `manager_ids` and `client_slug` are "
+        "admin only.",
     )
     def put(self, request, advertiser_id: int):
         advertiser = advertiser_for(request, advertiser_id)
@@ -97,6 +98,8 @@ class AdvertiserDetailApi(APIView):
         body = request.data if isinstance(request.data, dict) else {}
         if "manager_ids" in body and user.role != Role.ADMIN:
             raise PermissionDenied("Only admins change manager_ids.")
+        if "client_slug" in body and user.role != Role.ADMIN:
+            raise PermissionDenied("Only admins change client_slug.")
         data = dict(validate_body(AdvertiserUpdateInput, request, partial=True))
         if "timezone" in data:
             data["timezone_name"] = data.pop("timezone")

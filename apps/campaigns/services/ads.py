@@ -11,6 +11,7 @@ from rest_framework.exceptions import PermissionDenied
 
 from apps.accounts.models import Role, User
 from apps.accounts.platform_settings import setting_get
+from apps.audit.services import audit_record_update
 from apps.common.events import domain_event_emit, inventory_object_changed
 
 from ..models import CREATIVE_FIELDS, Ad, AdStatus, Campaign, ReviewStatus
@@ -188,10 +189,12 @@ def ad_reject(*, ad: Ad, actor: User, note: str | None = None) -> Ad:
 
 @transaction.atomic
 def ad_delete(*, ad: Ad) -> None:
+    now = timezone.now()
     updated = Ad.objects.filter(pk=ad.pk, deleted_at__isnull=True).update(
-        deleted_at=timezone.now(), updated_at=timezone.now()
+        deleted_at=now, updated_at=now
     )
     if updated:
+        audit_record_update(instance=ad, changes={"deleted_at": (None, now)})
         inventory_object_changed(ad)
 
 

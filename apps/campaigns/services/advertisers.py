@@ -24,6 +24,22 @@ def not_found(what: str, field: str | None = None) -> NotFoundError:
 # --- Advertisers --------------------------------------------------------------------------
 
 
+def _slug_taken() -> ConflictError:
+    return ConflictError(
+        "Another advertiser has this client_slug.",
+        code="client_slug_taken",
+        details=[{"path": ["body", "client_slug"], "code": "already_exists", "message": "Taken."}],
+    )
+
+
+def _ensure_slug_free(client_slug: str, *, exclude_pk: int | None) -> None:
+    qs = Advertiser.objects.filter(client_slug=client_slug)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.exists():
+        raise _slug_taken()
+
+
 def _partner_users(manager_ids: Iterable[int]) -> list[User]:
     ids = list(dict.fromkeys(manager_ids))
     users = list(User.objects.filter(pk__in=ids, role=Role.PARTNER, deleted_at__isnull=True))
@@ -58,6 +74,7 @@ def advertiser_create(
     currency: str | None = None,
     timezone_name: str | None = None,
     manager_ids: list[int] | None = None,
+    client_slug: str | None = None,
 ) -> Advertiser:
     """Admin: the profile of an advertiser-role user.
 
@@ -78,6 +95,9 @@ def advertiser_create(
         advertiser = Advertiser(user=user, timezone=user.timezone or "UTC")
     advertiser.company = company
     advertiser.auto_created = False
+    if client_slug is not None:
+        _ensure_slug_free(client_slug, exclude_pk=advertiser.pk)
+        advertiser.client_slug = client_slug
     if currency is not None:
         advertiser.currency = currency
     if timezone_name is not None:
@@ -103,16 +123,24 @@ def advertiser_update(
     currency: str | None = None,
     timezone_name: str | None = None,
     manager_ids: list[int] | None = None,
+    client_slug: str | None = None,
 ) -> Advertiser:
     if company is not None:
         advertiser.company = company
+    if client_slug is not None:
+        _ensure_slug_free(client_slug, exclude_pk=advertiser.pk)
+        advertiser.client_slug = client_slug
     if currency is not None:
         advertiser.currency = currency
     if timezone_name is not None:
         advertiser.timezone = timezone_name
     managers = _partner_users(manager_ids) if manager_ids is not None else None
     advertiser.full_clean()
-    advertiser.save()
+    try:
+        with transaction.atomic():
+            advertiser.save()
+    except IntegrityError:  # a concurrent change took the slug
+        raise _slug_taken()
     if managers is not None:
         advertiser.managers.set(managers)
     # Campaign days and hours are read in the advertiser's time zone.

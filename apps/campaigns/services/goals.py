@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.services import audit_record_update
+
 from ..models import Advertiser, Campaign, ConversionGoal
 from .advertisers import not_found
 
@@ -64,6 +66,9 @@ def conversion_goal_update(*, goal: ConversionGoal, **fields: Any) -> Conversion
 
 @transaction.atomic
 def conversion_goal_delete(*, goal: ConversionGoal) -> None:
-    ConversionGoal.objects.filter(pk=goal.pk, deleted_at__isnull=True).update(
-        deleted_at=timezone.now(), updated_at=timezone.now()
+    now = timezone.now()
+    updated = ConversionGoal.objects.filter(pk=goal.pk, deleted_at__isnull=True).update(
+        deleted_at=now, updated_at=now
     )
+    if updated:
+        audit_record_update(instance=goal, changes={"deleted_at": (None, now)})

@@ -69,6 +69,7 @@ def test_advertiser_sees_own_profile(advertiser_client, advertiser, other_advert
         "user_id",
         "email",
         "company",
+        "client_slug",
         "currency",
         "timezone",
         "manager_ids",

@@ -14,15 +14,16 @@ from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rest_framework.exceptions import Throttled
 
+from apps.accounts import mfa, privacy
 from apps.accounts import selectors as account_selectors
 from apps.accounts import services as account_services
 from apps.accounts.platform_settings import setting_get
@@ -41,6 +42,7 @@ from .forms import (
     SignupForm,
     WebhookForm,
 )
+from .mfa_views import mfa_login_pending
 from .shared import SERVICE_ERRORS, form_add_errors, login_required_page, message_service_error
 
 DELIVERIES_PER_PAGE = 25
@@ -88,6 +90,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
             status = 429
         else:
             if form.is_valid():
+                if mfa.mfa_enabled(form.user) or mfa.mfa_enforced_for(form.user):
+                    return mfa_login_pending(request, form.user, _safe_next(request))
                 login(request, form.user)
                 return redirect(_safe_next(request))
     return render(
@@ -176,7 +180,13 @@ def _profile_page(request, *, profile_form=None, password_form=None, status=200)
         initial={"name": user.name, "email": user.email, "timezone": user.timezone}
     )
     password_form = password_form or PasswordChangeForm(user=user)
-    context = {"profile_form": profile_form, "password_form": password_form}
+    context = {
+        "profile_form": profile_form,
+        "password_form": password_form,
+        "mfa_enabled": mfa.mfa_enabled(user),
+        "mfa_required": mfa.mfa_enforced_for(user),
+        "recovery_codes_left": mfa.mfa_recovery_codes_left(user),
+    }
     return render(request, "dashboards/accounts/profile.html", context, status=status)
 
 
@@ -390,3 +400,14 @@ def delivery_resend(request: HttpRequest, webhook_uuid: uuid.UUID, delivery_uuid
     else:
         messages.success(request, "Delivery sent again; see the newest entry in the log.")
     return redirect("accounts:webhook_detail", webhook_uuid=webhook.uuid)
+
+
+@login_required_page
+@require_GET
+def profile_export(request: HttpRequest) -> HttpResponse:
+    """The GDPR export of the signed-in user, as a JSON file."""
+    document = privacy.user_data_export(user=request.user)
+    response = JsonResponse(document, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    response["Cache-Control"] = NO_STORE
+    return response

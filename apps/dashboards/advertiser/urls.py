@@ -1,5 +1,7 @@
 from django.urls import path
 
+from .. import history
+from . import intake
 from .views import ads, campaigns, goals, reports
 
 app_name = "advertiser"
@@ -10,6 +12,9 @@ urlpatterns = [
     path("campaigns/<int:campaign_id>/", campaigns.campaign_detail, name="campaign_detail"),
     path("campaigns/<int:campaign_id>/edit/", campaigns.campaign_edit, name="campaign_edit"),
     path("campaigns/<int:campaign_id>/status/", campaigns.campaign_status, name="campaign_status"),
+    path("campaigns/<int:campaign_id>/finish/", intake.campaign_finish, name="campaign_finish"),
+    path("campaigns/<int:campaign_id>/history/", history.campaign_history, name="campaign_history"),
+    path("ads/<int:ad_id>/history/", history.ad_history, name="ad_history"),
     path("ads/", ads.ad_list, name="ads"),
     path("ads/new/", ads.ad_create, name="ad_create"),
     path("ads/preview/", ads.ad_preview, name="ad_preview"),

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .. import history
 from . import views
 
 app_name = "publisher"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("zones/", views.zones, name="zones"),
     path("zones/<int:zone_id>/", views.zone_detail, name="zone_detail"),
     path("zones/<int:zone_id>/edit/", views.zone_edit, name="zone_edit"),
+    path("zones/<int:zone_id>/history/", history.zone_history, name="zone_history"),
     path("reports/", views.reports, name="reports"),
     path("payout/", views.payout, name="payout"),
 ]

@@ -116,6 +116,16 @@ SETTING_SECTIONS: list[tuple[str, list[tuple[str, str, str]]]] = [
         ],
     ),
     (
+        "Security",
+        [
+            (
+                "mfa_required_for_staff",
+                "Require MFA for admins and finance",
+                "They must set up an authenticator app before they can sign in.",
+            ),
+        ],
+    ),
+    (
         "Email (SMTP)",
         [
             ("smtp_host", "SMTP host", ""),

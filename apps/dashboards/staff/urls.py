@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import partner_credentials, views
 
 app_name = "staff"
 
@@ -28,5 +28,15 @@ urlpatterns = [
         name="user_activate",
     ),
     path("settings/", views.platform_settings, name="settings"),
+    path(
+        "partner-credentials/",
+        partner_credentials.partner_credentials,
+        name="partner_credentials",
+    ),
+    path(
+        "partner-credentials/<int:credential_id>/revoke/",
+        partner_credentials.partner_credential_revoke,
+        name="partner_credential_revoke",
+    ),
     path("django-admin/", views.admin_links, name="admin_links"),
 ]

@@ -67,7 +67,11 @@ def ad_create(request: HttpRequest) -> HttpResponse:
     if not campaigns:
         messages.info(request, "Create a campaign first: every ad belongs to one.")
         return redirect("advertiser:campaign_create")
-    initial = {"campaign": request.GET.get("campaign"), "type": request.GET.get("type")}
+    initial = {
+        "campaign": request.GET.get("campaign"),
+        "type": request.GET.get("type"),
+        "destination_url": request.GET.get("destination_url", "")[:2000],
+    }
     form = AdForm(
         request.POST or None,
         campaigns=campaigns,

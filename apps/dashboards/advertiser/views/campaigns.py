@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns import services as campaign_services
 from apps.campaigns.models import CAMPAIGN_TRANSITIONS, Campaign, CampaignStatus
+from apps.partners.models import PartnerIntake
 
 from ...accounts.shared import SERVICE_ERRORS, form_add_errors, service_error_messages
 from ..acting import advertiser_page
@@ -150,6 +151,12 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         "ads": ads,
         "goals": goals,
         "targeting": _targeting_summary(campaign.targeting or {}),
+        # Campaigns made through the partner API always carry their ``source``.
+        "intake": (
+            PartnerIntake.objects.filter(campaign=campaign).select_related("partner").first()
+            if campaign.source
+            else None
+        ),
     }
     return render(request, "dashboards/advertiser/campaign_detail.html", context)
 
