@@ -186,11 +186,15 @@ def build_context(request: HttpRequest, *, now: datetime | None = None) -> Reque
     agent = parse_user_agent(ua)
     country, region = geolocate(ip)
     device = _param(request, "device", _NAME_RE, str.lower)
+    country = _param(request, "country", _COUNTRY_RE, str.upper) or country
+    region = _param(request, "region", _REGION_RE, str.upper) or region
+    if region and country and not region.startswith(f"{country}-"):
+        region = None  # a region of another country than the request's: not believed
     return RequestContext(
         now=now or datetime.now(UTC),
         user_key=user_key_for(request, ip, ua),
-        country=_param(request, "country", _COUNTRY_RE, str.upper) or country,
-        region=_param(request, "region", _REGION_RE, str.upper) or region,
+        country=country,
+        region=region,
         device=device if device in DEVICES else agent.device,
         browser=_param(request, "browser", _NAME_RE, str.lower) or agent.browser,
         os=_param(request, "os", _NAME_RE, str.lower) or agent.os,

@@ -260,7 +260,8 @@ def _rollup(events: list[TrackedEvent], revenues: list[int]) -> None:
         for name, amount in deltas.items():
             hourly[key][name] += amount
         if e.kind in ("impression", "click", "conversion"):
-            where = (hour, e.ad_id, e.zone_id, e.country, e.region, e.device)
+            # The same lengths as the raw rows keep (the columns' sizes).
+            where = (hour, e.ad_id, e.zone_id, e.country[:2], e.region[:6], e.device[:10])
             dims[where] = owners
             for name, amount in deltas.items():
                 geo[where][name] += amount

@@ -34,6 +34,7 @@ from .reports.family import (
     video_report,
     viewability_report,
 )
+from .reports.geo import devices_report, geo_report
 from .scope import Viewer, viewer_filtered, viewer_for, viewer_for_entity
 
 TAGS = ["Reports"]
@@ -369,6 +370,49 @@ class VideoReportApi(_FamilyReportApi):
         s.VideoReportOutput,
         description="The video quartile funnel (start, first quartile, midpoint, third "
         "quartile, complete) with completion rate = completes / starts * 100." + FAMILY_DESCRIPTION,
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+BREAKDOWN_DESCRIPTION = (
+    " Rows are sorted by impressions, most first; events the serve could not place are "
+    "`unknown`. Each row and the totals carry impressions, clicks, ctr, conversions, the "
+    "caller's money (advertisers spend and conversion value, publishers revenue, admins and "
+    "finance both) and eCPM/eCPC of the first of them. Days are the account's time zone over "
+    "hourly UTC rollups, as in the rest of the family."
+)
+
+
+class GeoReportApi(_FamilyReportApi):
+    query_class = s.GeoReportQuery
+
+    def build(self, viewer, rng, query):
+        return geo_report(viewer=viewer, rng=rng, level=query["level"])
+
+    @_schema(
+        "reports_geo",
+        s.GeoReportQuery,
+        s.GeoReportOutput,
+        description="Delivery by country (ISO 3166-1 alpha-2), or with `level=region` by "
+        "country and region (ISO 3166-2). CSV: one row per location."
+        + BREAKDOWN_DESCRIPTION
+        + FAMILY_DESCRIPTION,
+    )
+    def get(self, request):
+        return super().get(request)
+
+
+class DevicesReportApi(_FamilyReportApi):
+    def build(self, viewer, rng, query):
+        return devices_report(viewer=viewer, rng=rng)
+
+    @_schema(
+        "reports_devices",
+        s.ReportFilterQuery,
+        s.DevicesReportOutput,
+        description="Delivery by device class: desktop, mobile, tablet. CSV: one row per "
+        "device class." + BREAKDOWN_DESCRIPTION + FAMILY_DESCRIPTION,
     )
     def get(self, request):
         return super().get(request)

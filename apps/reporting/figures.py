@@ -51,11 +51,11 @@ def settle(rng: ReportRange, rows: list[dict[str, Any]], column: str = "hour") -
     return rng.settled(first)
 
 
-def stats(counts: Counts, *, money_fields: tuple[str, ...], fill: bool = False) -> dict[str, Any]:
-    """The seed's ``stats`` block: counts, rates and the view's money.
+def delivery_figures(counts: Counts, *, money_fields: tuple[str, ...]) -> dict[str, Any]:
+    """Counts, rates and the view's money: what every row of a breakdown shows (geo and
+    devices) and the first part of ``stats``.
 
-    ``money_fields`` names the money shown, its first one driving ``ecpm``/``ecpc``; ``fill``
-    adds the zone side's ad requests, fills and fill rate.
+    ``money_fields`` names the money shown, its first one driving ``ecpm``/``ecpc``.
     """
     get = counts.get
     impressions, clicks, conversions = (
@@ -75,10 +75,28 @@ def stats(counts: Counts, *, money_fields: tuple[str, ...], fill: bool = False) 
     if "spend" in money_fields:
         out["conversion_value"] = money(get("conversion_value_micros", 0))
     primary = get(f"{money_fields[0]}_micros", 0) if money_fields else 0
-    viewable = get("viewable_impressions", 0)
     out.update(
         ecpm=money_per(primary, impressions, per=1000),
         ecpc=money_per(primary, clicks),
+    )
+    return out
+
+
+def delivery_columns(money_fields: tuple[str, ...]) -> list[str]:
+    """The keys ``delivery_figures`` produces, in order (CSV columns)."""
+    return list(delivery_figures({}, money_fields=money_fields))
+
+
+def stats(counts: Counts, *, money_fields: tuple[str, ...], fill: bool = False) -> dict[str, Any]:
+    """The seed's ``stats`` block: ``delivery_figures`` plus viewability and invalid traffic.
+
+    ``fill`` adds the zone side's ad requests, fills and fill rate.
+    """
+    get = counts.get
+    out = delivery_figures(counts, money_fields=money_fields)
+    impressions = out["impressions"]
+    viewable = get("viewable_impressions", 0)
+    out.update(
         viewable_impressions=viewable,
         viewable_rate=percent(viewable, impressions),
         invalid_events=get("invalid_events", 0),

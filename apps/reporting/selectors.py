@@ -7,6 +7,10 @@ campaign or a zone); the rest, and every report filtered by ad or by two unrelat
 day) into local days or hours in Python keeps every report to a fixed handful of queries
 whatever the number of ads. Reports never read raw events, except the attribution report,
 which reads the conversions of its range (one query, only the columns it needs).
+
+The geo and device reports read ``GeoHourlyStat`` (the drain's rollup per hour, ad, zone,
+country, region and device class) for their whole range, in one query grouped by the
+breakdown's columns: it has no per-scope rollup, so the rollup boundary does not apply.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Any
 from django.db.models import Min, OuterRef, QuerySet, Subquery, Sum
 
 from apps.campaigns.models import Advertiser, ConversionGoal
-from apps.delivery.models import ConversionEvent, HourlyStat, ZoneHourlyStat
+from apps.delivery.models import ConversionEvent, GeoHourlyStat, HourlyStat, ZoneHourlyStat
 from apps.inventory.models import Publisher, Zone
 
 from .models import Scope, ScopeHourlyStat
@@ -35,6 +39,15 @@ CORE_METRICS = (
     "spend_micros",
     "revenue_micros",
 )
+GEO_METRICS = (
+    "impressions",
+    "clicks",
+    "conversions",
+    "conversion_value_micros",
+    "spend_micros",
+    "revenue_micros",
+)
+GEO_COLUMNS = ("country", "region", "device")
 Bounds = tuple[datetime | None, datetime]  # [start, end) in UTC; no start: from the beginning
 Label = Callable[[str], Subquery]
 
@@ -228,6 +241,18 @@ def advertiser_company(ref: str) -> Subquery:
 
 def publisher_name(ref: str) -> Subquery:
     return Subquery(Publisher.objects.filter(pk=OuterRef(ref)).values("name")[:1])
+
+
+def geo_stats_by(
+    *, columns: tuple[str, ...], where: dict[str, Any], rng: ReportRange
+) -> list[dict[str, Any]]:
+    """``GeoHourlyStat`` summed per value of ``columns`` (some of country, region, device)
+    over ``rng``, with the first hour seen (to settle an ``all`` range): one query. Unknown
+    values are the empty string, as stored."""
+    assert set(columns) <= set(GEO_COLUMNS), columns
+    qs = _bounded(GeoHourlyStat.objects.filter(**where), (rng.start_utc, rng.end_utc))
+    rows = qs.values(*columns).annotate(first_hour=Min("hour"), **_sums(GEO_METRICS)).order_by()
+    return [_ints(row, GEO_METRICS) for row in rows]
 
 
 def zone_requests_by_hour(*, where: dict[str, Any], rng: ReportRange) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from .periods import CUSTOM, PERIODS
 from .reports.family import HOURLY_BUCKETS
+from .reports.geo import DEVICE_CLASSES, GEO_LEVELS, UNKNOWN
 
 FORMATS = ("json", "csv")
 MAX_ID = 2**63 - 1
@@ -86,6 +87,16 @@ class HourlyReportQuery(ReportFilterQuery):
         default="hour_of_day",
         help_text="`hour_of_day`: 24 buckets (local hour 0-23) over the range; "
         "`hour`: every local hour of the range.",
+    )
+
+
+class GeoReportQuery(ReportFilterQuery):
+    level = serializers.ChoiceField(
+        choices=GEO_LEVELS,
+        required=False,
+        default="country",
+        help_text="`country`: one row per country; `region`: one row per country and region "
+        "(ISO 3166-2, often `unknown`: GeoIP may know only the country).",
     )
 
 
@@ -347,3 +358,41 @@ class FloorTotalsOutput(serializers.Serializer):
 class FloorReportOutput(FamilyReportOutput):
     totals = FloorTotalsOutput()
     zones = FloorZoneOutput(many=True)
+
+
+class DeliveryFiguresOutput(serializers.Serializer):
+    impressions = serializers.IntegerField()
+    clicks = serializers.IntegerField()
+    ctr = _percent("clicks / impressions * 100; 0 without impressions.")
+    conversions = serializers.IntegerField()
+    conversion_rate = _percent("conversions / clicks * 100; 0 without clicks.")
+    spend = _money("What advertisers were charged (advertiser views, admins).", required=False)
+    revenue = _money("The publishers' earnings (publisher views, admins).", required=False)
+    conversion_value = _money("Value the conversions reported (with spend).", required=False)
+    ecpm = _money("The view's money (spend, for publishers revenue) / impressions * 1000.")
+    ecpc = _money("The view's money / clicks.")
+
+
+class GeoLocationOutput(DeliveryFiguresOutput):
+    country = serializers.CharField(
+        help_text=f"ISO 3166-1 alpha-2 code, or `{UNKNOWN}` where the serve had no country."
+    )
+    region = serializers.CharField(
+        required=False,
+        help_text=f"With `level=region`: ISO 3166-2 code (`DE-BY`), or `{UNKNOWN}`.",
+    )
+
+
+class GeoReportOutput(FamilyReportOutput):
+    level = serializers.ChoiceField(choices=GEO_LEVELS)
+    totals = DeliveryFiguresOutput()
+    locations = GeoLocationOutput(many=True, help_text="Sorted by impressions, most first.")
+
+
+class DeviceClassOutput(DeliveryFiguresOutput):
+    device = serializers.ChoiceField(choices=(*DEVICE_CLASSES, UNKNOWN))
+
+
+class DevicesReportOutput(FamilyReportOutput):
+    totals = DeliveryFiguresOutput()
+    devices = DeviceClassOutput(many=True, help_text="Sorted by impressions, most first.")

@@ -28,4 +28,6 @@ urlpatterns = [
     path("reports/viewability", api.ViewabilityReportApi.as_view(), name="reports-viewability"),
     path("reports/video", api.VideoReportApi.as_view(), name="reports-video"),
     path("reports/floor", api.FloorReportApi.as_view(), name="reports-floor"),
+    path("reports/geo", api.GeoReportApi.as_view(), name="reports-geo"),
+    path("reports/devices", api.DevicesReportApi.as_view(), name="reports-devices"),
 ]

@@ -15,6 +15,7 @@ from apps.reporting.periods import ReportRange, range_resolve
 from apps.reporting.reports import Report
 from apps.reporting.reports.analytics import entity_analytics
 from apps.reporting.reports.family import floor_report, hourly_report, overview_report
+from apps.reporting.reports.geo import devices_report, geo_report
 from apps.reporting.scope import Viewer, viewer_filtered, viewer_for_entity
 
 from ..staff.stats import short_day
@@ -89,7 +90,8 @@ def report_range(viewer: Viewer, filters: dict[str, Any]) -> ReportRange:
 
 
 def reports_for(viewer: Viewer, filters: dict[str, Any]) -> dict[str, Report]:
-    """The report page's three reports (daily, hour of day, per zone) for the filters."""
+    """The report page's reports (daily, hour of day, per zone, per country, per device
+    class) for the filters."""
     query = {"zone_id": filters["zone"]} if filters.get("zone") else {}
     viewer = viewer_filtered(viewer, query)
     rng = report_range(viewer, filters)
@@ -97,6 +99,8 @@ def reports_for(viewer: Viewer, filters: dict[str, Any]) -> dict[str, Report]:
         "overview": overview_report(viewer=viewer, rng=rng),
         "hourly": hourly_report(viewer=viewer, rng=rng, bucket="hour_of_day"),
         "zones": floor_report(viewer=viewer, rng=rng),
+        "geo": geo_report(viewer=viewer, rng=rng),
+        "devices": devices_report(viewer=viewer, rng=rng),
     }
 
 

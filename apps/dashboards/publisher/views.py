@@ -275,6 +275,8 @@ def reports(request: HttpRequest) -> HttpResponse:
             hourly_chart=stats.hourly_chart(built["hourly"].data["hours"], currency),
             zone_rows=built["zones"].data["zones"],
             zone_totals=built["zones"].data["totals"],
+            geo_rows=built["geo"].rows,
+            device_rows=built["devices"].rows,
             csv_urls={
                 kind: f"{reverse('publisher:reports')}?{_with(query, format='csv', report=kind)}"
                 for kind in stats.REPORT_KINDS

@@ -23,8 +23,9 @@ from apps.campaigns.tests.factories import (
     CampaignFactory,
     ConversionGoalFactory,
 )
-from apps.delivery.models import HourlyStat
+from apps.delivery.models import GeoHourlyStat, HourlyStat
 from apps.reporting.rollups import rollups_refresh
+from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +69,25 @@ def put_stats(ad, *, hour=None, impressions=1000, clicks=20, spend_micros=None, 
         spend_micros=impressions * 2500 if spend_micros is None else spend_micros,
         revenue_micros=impressions * 1750,
         **extra,
+    )
+
+
+def put_geo_stats(ad, *, country, device, region="", impressions=100, clicks=2):
+    """A geo rollup row as the drain writes it, this hour."""
+    return GeoHourlyStat.objects.create(
+        hour=hour_now(),
+        ad_id=ad.pk,
+        zone_id=7001,
+        country=country,
+        region=region,
+        device=device,
+        campaign_id=ad.campaign_id,
+        advertiser_id=ad.campaign.advertiser_id,
+        publisher_id=7002,
+        impressions=impressions,
+        clicks=clicks,
+        spend_micros=impressions * 2500,
+        revenue_micros=impressions * 1750,
     )
 
 
@@ -683,14 +703,55 @@ def test_reports_csv_matches_the_report(client, advertiser):
     assert "'=SUM(A1)" in content  # spreadsheet formulas are defused
 
 
+def test_reports_page_breaks_down_by_country_and_device(client, advertiser, other_advertiser):
+    first = CampaignFactory(advertiser=advertiser, name="First")
+    second = CampaignFactory(advertiser=advertiser, name="Second")
+    shoe_ad = AdFactory(campaign=first)
+    put_geo_stats(shoe_ad, country="DE", region="DE-BY", device="mobile", impressions=300)
+    put_geo_stats(shoe_ad, country="", device="tablet", impressions=50)
+    put_geo_stats(AdFactory(campaign=second), country="FR", device="desktop", impressions=200)
+    rival_ad = AdFactory(campaign=CampaignFactory(advertiser=other_advertiser))
+    put_geo_stats(rival_ad, country="JP", device="desktop", impressions=9999)
+    response = client.get(reverse("advertiser:reports") + "?period=last_7_days")
+    geo, devices = response.context["geo_rows"], response.context["device_rows"]
+    assert [(r["country"], r["impressions"], r["spend"]) for r in geo] == [
+        ("DE", 300, "0.75"),
+        ("FR", 200, "0.50"),
+        ("unknown", 50, "0.12"),  # 0.125 rounds half-even
+    ]
+    assert [(r["device"], r["impressions"]) for r in devices] == [
+        ("mobile", 300),
+        ("desktop", 200),
+        ("tablet", 50),
+    ]
+    page = html(response)
+    assert 'id="geo-heading">By country<' in page and 'id="devices-heading">By device<' in page
+    assert "<td>DE</td>" in page and "<td>Mobile</td>" in page and "Unknown" in page
+    assert "<td>JP</td>" not in page and ">9,999<" not in page
+    # The page's tables are the API's reports for the same range.
+    api_geo = client_for(advertiser.user).get("/api/v1/reports/geo", {"period": "last_7_days"})
+    as_json = [{k: float(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in geo]
+    assert api_geo.json()["data"]["locations"] == as_json
+
+    response = client.get(
+        reverse("advertiser:reports") + f"?period=last_7_days&campaign={second.pk}"
+    )
+    assert [r["country"] for r in response.context["geo_rows"]] == ["FR"]
+    assert [r["device"] for r in response.context["device_rows"]] == ["desktop"]
+
+
 def test_reports_query_count(client, advertiser, django_assert_max_num_queries):
-    for _ in range(10):
-        put_stats(AdFactory(campaign=CampaignFactory(advertiser=advertiser)))
+    for n in range(10):
+        ad = AdFactory(campaign=CampaignFactory(advertiser=advertiser))
+        put_stats(ad)
+        put_geo_stats(ad, country=f"A{n}", device="mobile")
     url = reverse("advertiser:reports") + "?period=last_30_days"
     client.get(url)
-    with django_assert_max_num_queries(9):
+    # 9 before the geo and device tables, which add one aggregate query each.
+    with django_assert_max_num_queries(11):
         response = client.get(url)
     assert len(response.context["campaign_rows"]) == 10
+    assert len(response.context["geo_rows"]) == 10
 
 
 # --- Partners and admins -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from apps.delivery import counters
 from apps.delivery.index import index_reset
 from apps.inventory.models import PayoutMethod, PublisherStatus, Website, Zone
 from apps.inventory.tests.factories import PublisherFactory, WebsiteFactory, ZoneFactory
-from apps.reporting.tests.conftest import CHROME_UA, drain, put, track
+from apps.reporting.tests.conftest import CHROME_UA, drain, put, put_geo, track
 
 pytestmark = pytest.mark.django_db
 
@@ -477,6 +477,36 @@ def test_reports_filters_by_period_and_zone(client, zone, website, stats_rows):
     response = client.get(reverse("publisher:reports"), {"period": "today", "zone": zone.pk})
     assert response.context["overview"]["totals"]["impressions"] == 1000
     assert len(response.context["overview"]["daily"]) == 1
+
+
+def test_reports_page_breaks_down_by_country_and_device(
+    client, zone, website, other_zone, stats_rows
+):
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    put_geo(stats_rows, zone, now, 700, country="DE", device="mobile", clicks=7)
+    put_geo(stats_rows, zone, now - timedelta(days=2), 300, country="", device="desktop")
+    put_geo(stats_rows, other_zone, now, 5000, country="JP", device="tablet")
+    response = client.get(reverse("publisher:reports"))
+    geo, devices = response.context["geo_rows"], response.context["device_rows"]
+    assert [(r["country"], r["impressions"], r["revenue"]) for r in geo] == [
+        ("DE", 700, "0.49"),
+        ("unknown", 300, "0.21"),
+    ]
+    assert [(r["device"], r["clicks"], r["ctr"]) for r in devices] == [
+        ("mobile", 7, Decimal("1.00")),
+        ("desktop", 0, Decimal("0.00")),
+    ]
+    assert all("spend" not in row for row in (*geo, *devices))
+    page = response.content.decode()
+    assert 'id="geo-heading">By country<' in page and 'id="devices-heading">By device<' in page
+    assert "Earnings (" in page and "<td>JP</td>" not in page and "<td>Tablet</td>" not in page
+
+    second = ZoneFactory(website=website, name="Footer")
+    response = client.get(reverse("publisher:reports"), {"period": "today", "zone": second.pk})
+    assert response.context["geo_rows"] == [] and response.context["device_rows"] == []
+    assert "No impressions in this period yet." in response.content.decode()
+    response = client.get(reverse("publisher:reports"), {"period": "today", "zone": zone.pk})
+    assert [r["country"] for r in response.context["geo_rows"]] == ["DE"]
 
 
 def test_reports_csv_download(client, zone, stats_rows):

@@ -128,6 +128,12 @@ def test_query_parameters_override_the_request(browser, zone):
     assert serve(browser, zone, country="de", device="mobile").json()["data"] is not None
 
 
+def test_a_region_must_belong_to_the_country(browser, zone):
+    live_ad(campaign=live_campaign(targeting={"regions": ["US-CA"]}))
+    assert serve(browser, zone, country="DE", region="US-CA").json()["data"] is None
+    assert serve(browser, zone, country="US", region="US-CA").json()["data"] is not None
+
+
 def test_geo_from_the_client_address(zone):
     live_ad(campaign=live_campaign(targeting={"countries": ["US"]}))
     us = Client(HTTP_USER_AGENT=CHROME_UA, REMOTE_ADDR="8.8.8.8")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..periods import ReportRange
+from ..scope import Viewer
 
 
 @dataclass
@@ -18,3 +19,8 @@ class Report:
     data: dict[str, Any]
     columns: list[str] = field(default_factory=list)
     rows: Iterable[dict[str, Any]] = ()
+
+
+def report_head(viewer: Viewer, rng: ReportRange) -> dict[str, Any]:
+    """What every report of the family starts with: its range and the filters applied."""
+    return {**rng.describe(), "filters": dict(viewer.filters)}

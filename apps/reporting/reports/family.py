@@ -33,7 +33,7 @@ from ..figures import (
 from ..money import CENT, cpm_from_price, money, money_per, percent
 from ..periods import ReportRange
 from ..scope import ZONE_COLUMNS, Viewer
-from . import Report
+from . import Report, report_head
 
 HOURLY_BUCKETS = ("hour_of_day", "hour")
 VIDEO_METRICS = (
@@ -47,10 +47,6 @@ VIDEO_METRICS = (
 DEFAULT_ATTRIBUTION_MAX_ROWS = 500_000
 
 
-def _head(viewer: Viewer, rng: ReportRange) -> dict[str, Any]:
-    return {**rng.describe(), "filters": dict(viewer.filters)}
-
-
 def overview_report(*, viewer: Viewer, rng: ReportRange) -> Report:
     """Totals and a zero-filled daily breakdown of everything the caller may see."""
     rows = selectors.stats_by_hour(where=viewer.where(), rng=rng, boundary=viewer.boundary)
@@ -58,7 +54,7 @@ def overview_report(*, viewer: Viewer, rng: ReportRange) -> Report:
     money_fields = viewer.money_fields()
     daily = daily_trend(rows, rng, money_fields=money_fields)
     data = {
-        **_head(viewer, rng),
+        **report_head(viewer, rng),
         "totals": stats(counts_total(rows), money_fields=money_fields),
         "daily": daily,
     }
@@ -88,7 +84,7 @@ def hourly_report(*, viewer: Viewer, rng: ReportRange, bucket: str = "hour_of_da
             for moment in rng.hours_utc()
         ]
     data = {
-        **_head(viewer, rng),
+        **report_head(viewer, rng),
         "bucket": bucket,
         "totals": stats(counts_total(rows), money_fields=money_fields),
         "hours": hours,
@@ -108,7 +104,11 @@ def viewability_report(*, viewer: Viewer, rng: ReportRange) -> Report:
     daily = [
         {"date": day.isoformat(), **viewability_figures(by_day.get(day, {}))} for day in rng.days()
     ]
-    data = {**_head(viewer, rng), "totals": viewability_figures(counts_total(rows)), "daily": daily}
+    data = {
+        **report_head(viewer, rng),
+        "totals": viewability_figures(counts_total(rows)),
+        "daily": daily,
+    }
     columns = ["date", *viewability_figures({})]
     return Report(name="viewability", rng=rng, data=data, columns=columns, rows=daily)
 
@@ -123,7 +123,7 @@ def video_report(*, viewer: Viewer, rng: ReportRange) -> Report:
     by_day = counts_by_day(rows, rng)
     daily = [{"date": day.isoformat(), **video_figures(by_day.get(day, {}))} for day in rng.days()]
     data = {
-        **_head(viewer, rng),
+        **report_head(viewer, rng),
         "totals": video_figures(counts),
         "funnel": video_funnel(counts),
         "daily": daily,
@@ -225,7 +225,7 @@ def attribution_report(*, viewer: Viewer, rng: ReportRange) -> Report:
     if viewer.sees_spend:
         totals["conversion_value"] = money(sum(e[5] for e in events))
     totals["time_to_convert"] = _time_to_convert(all_durations)
-    data = {**_head(viewer, rng), "truncated": truncated, "totals": totals, "goals": goals}
+    data = {**report_head(viewer, rng), "truncated": truncated, "totals": totals, "goals": goals}
     rows = [_flat_goal(goal) for goal in goals]
     columns = list(_flat_goal(goals[0])) if goals else _attribution_columns(viewer)
     return Report(name="attribution", rng=rng, data=data, columns=columns, rows=rows)
@@ -309,7 +309,7 @@ def floor_report(*, viewer: Viewer, rng: ReportRange) -> Report:
             counts.get("spend_micros", 0), counts.get("impressions", 0), per=1000
         ),
     }
-    data = {**_head(viewer, rng), "totals": totals, "zones": rows}
+    data = {**report_head(viewer, rng), "totals": totals, "zones": rows}
     columns = [
         "zone_id",
         "zone_name",

@@ -14,7 +14,7 @@ from apps.accounts.tests.factories import UserFactory
 from apps.campaigns.tests.factories import live_ad, live_campaign
 from apps.delivery import counters
 from apps.delivery.index import index_reset
-from apps.delivery.models import HourlyStat
+from apps.delivery.models import GeoHourlyStat, HourlyStat
 from apps.delivery.sink import events_drain, zone_requests_flush
 from apps.delivery.tests.factories import CHROME_UA
 from apps.inventory.tests.factories import ZoneFactory
@@ -39,18 +39,21 @@ def path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}"
 
 
-def serve(browser, zone) -> dict | None:
-    return browser.get(f"/api/v1/serve/{zone.uuid}").json()["data"]
+def serve(browser, zone, params: dict | None = None) -> dict | None:
+    return browser.get(f"/api/v1/serve/{zone.uuid}", params or {}).json()["data"]
 
 
-def track(browser, zone, *, impressions=0, clicks=0, viewable=0, video=(), served_only=0):
+def track(
+    browser, zone, *, impressions=0, clicks=0, viewable=0, video=(), served_only=0, params=None
+):
     """Serve ``impressions`` times and count each impression; the first ``clicks`` are
     clicked, the first ``viewable`` are viewable, and ``video`` quartile events are sent for
-    the first impression. ``served_only`` more serves are never counted. Returns click uuids."""
+    the first impression. ``served_only`` more serves are never counted. ``params`` go to
+    the serve (``country``, ``device`` … overrides). Returns click uuids."""
     index_reset()  # see ads and zones made since the last serve
     click_uuids = []
     for n in range(impressions):
-        data = serve(browser, zone)
+        data = serve(browser, zone, params)
         assert data is not None, "nothing served"
         assert browser.get(path_of(data["ad"]["impression_url"])).status_code == 200
         if n < viewable:
@@ -64,7 +67,7 @@ def track(browser, zone, *, impressions=0, clicks=0, viewable=0, video=(), serve
             assert response.status_code == 302
             click_uuids.append(parse_qs(urlparse(response["Location"]).query)["adx_click"][0])
     for _ in range(served_only):
-        assert serve(browser, zone) is not None
+        assert serve(browser, zone, params) is not None
     return click_uuids
 
 
@@ -124,4 +127,21 @@ def put(ad, zone, hour: datetime, impressions: int, **metrics) -> HourlyStat:
         publisher_id=zone.website.publisher_id,
         impressions=impressions,
         **metrics,
+    )
+
+
+def put_geo(ad, zone, hour: datetime, impressions: int, **fields) -> GeoHourlyStat:
+    """A geo rollup row written directly (``country``, ``region``, ``device`` and metrics in
+    ``fields``; spend 1.00 CPM, revenue 0.70 CPM unless given)."""
+    fields.setdefault("spend_micros", impressions * 1000)
+    fields.setdefault("revenue_micros", impressions * 700)
+    return GeoHourlyStat.objects.create(
+        hour=hour,
+        ad_id=ad.id,
+        zone_id=zone.id,
+        campaign_id=ad.campaign_id,
+        advertiser_id=ad.campaign.advertiser_id,
+        publisher_id=zone.website.publisher_id,
+        impressions=impressions,
+        **fields,
     )

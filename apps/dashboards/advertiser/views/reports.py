@@ -1,5 +1,6 @@
-"""Reports: the overview report of the shown advertiser (totals, a daily chart and table) and
-a per-campaign breakdown, over a chosen period, with CSV downloads of both tables.
+"""Reports: the overview report of the shown advertiser (totals, a daily chart and table), a
+per-campaign breakdown and the geo and device reports, over a chosen period, with CSV
+downloads of the daily and campaign tables.
 
 The figures are the API's: ``overview_report`` and the reporting selectors with the same
 scope (``Viewer``) and range rules (``range_resolve``), so page, CSV and API agree.
@@ -22,6 +23,7 @@ from apps.reporting.figures import stats, stats_columns
 from apps.reporting.periods import range_resolve
 from apps.reporting.reports import Report
 from apps.reporting.reports.family import overview_report
+from apps.reporting.reports.geo import devices_report, geo_report
 from apps.reporting.scope import Viewer, viewer_filtered
 
 from ...accounts.shared import SERVICE_ERRORS, form_add_errors
@@ -108,6 +110,8 @@ def reports(request: HttpRequest) -> HttpResponse:
             daily=overview.data["daily"],
             chart=chart_data(overview.data["daily"], request.advertiser.currency),
             campaign_rows=by_campaign.rows,
+            geo_rows=geo_report(viewer=viewer, rng=overview.rng).rows,
+            device_rows=devices_report(viewer=viewer, rng=overview.rng).rows,
             query=query.urlencode(),
         )
     return render(request, "dashboards/advertiser/reports.html", context, status=status)
