@@ -15,6 +15,18 @@ def _clear_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_index():
+    """Each test's serving sees the inventory it made (the index is per process)."""
+    from apps.delivery.counters import counters_forget_requests
+    from apps.delivery.index import index_reset
+
+    index_reset()
+    counters_forget_requests()
+    yield
+    index_reset()
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from apps.common.metrics import metrics_view
 from apps.common.views import api_not_found, home
 from apps.delivery.demo_views import demo_page
 from apps.delivery.health import healthz, readyz
@@ -13,6 +14,7 @@ urlpatterns = [
     path("demo/", demo_page, name="demo"),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("", include("apps.dashboards.urls")),
     path("api/v1/", include("adplatform.api_urls")),

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Serve and tracking requests are answered here, skipping the rest of the stack.
     "apps.delivery.middleware.HotPathMiddleware",
+    "apps.common.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.common.middleware.ClientIPMiddleware",
@@ -122,6 +123,10 @@ HOT_STORE = env.str("HOT_STORE", default="redis" if REDIS_URL else "sql")
 # How long a hot-store call may wait before the store counts as unreachable, and where
 # tracking spools beacons meanwhile (replayed when the store answers again).
 HOT_STORE_TIMEOUT_SECONDS = env.float("HOT_STORE_TIMEOUT_SECONDS", default=0.5)
+# /metrics (Prometheus): answered to loopback callers and to "Authorization: Bearer <token>".
+METRICS_ENABLED = env.bool("METRICS_ENABLED", default=True)
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOW_LOOPBACK = env.bool("METRICS_ALLOW_LOOPBACK", default=True)
 # /readyz fails when tracked events have waited longer than this to be drained.
 READY_MAX_DRAIN_LAG_SECONDS = env.float("READY_MAX_DRAIN_LAG_SECONDS", default=60.0)
 HOT_STORE_SPOOL_DIR = env.str("HOT_STORE_SPOOL_DIR", default=str(BASE_DIR / "var" / "spool"))
@@ -344,11 +349,23 @@ SERVED_MEMORY_SECONDS = env.int("SERVED_MEMORY_SECONDS", default=6 * 3600)
 VAST_AD_SYSTEM = env.str("VAST_AD_SYSTEM", default="Ad Platform")
 
 # --- Logging ----------------------------------------------------------------------------
+# "json" (one object per line, for log collectors) or "plain"; both carry the request id.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "apps.common.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "apps.common.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.request": {"level": "ERROR"}},
 }

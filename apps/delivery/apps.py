@@ -8,7 +8,10 @@ class DeliveryConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.common.events import inventory_change_committed
+        from apps.common.metrics import state_collector_register
 
+        from .health import DrainStateCollector
         from .index import publish_change
 
         inventory_change_committed.connect(publish_change, dispatch_uid="delivery.publish_change")
+        state_collector_register(DrainStateCollector())

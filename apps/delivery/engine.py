@@ -34,6 +34,15 @@ SMALL_GROUP = 8
 _RNG = random.Random()  # noqa: S311 - choosing ads, not secrets; one per process
 
 
+class NoFill:
+    """Why a decision filled nothing (stable strings; metrics count them)."""
+
+    ZONE_PAUSED = "zone_paused"
+    BOT = "bot_traffic"
+    NO_CANDIDATES = "no_candidates"
+    NONE_ELIGIBLE = "none_eligible"
+
+
 class Reason:
     """Why a candidate was not chosen (stable strings; the debug view lists them)."""
 
@@ -211,6 +220,9 @@ class Decision:
     candidate: Candidate | None
     # Filled only when explaining: (ad_id, ad_uuid, campaign_id, reason or None if eligible).
     explanation: list[tuple[int, str, int, str | None]] | None = None
+    # Why nothing filled: the zone is paused, the visitor is a bot, the zone has no
+    # candidates at all, or none of them was eligible for this request.
+    no_fill: str | None = None
 
     @property
     def filled(self) -> bool:
@@ -301,8 +313,10 @@ def decide(
     rng = rng or _RNG
     if explain:
         return _explain(zone, ctx, counters, rng)
-    if not zone.active or ctx.is_bot:
-        return Decision(None)
+    if not zone.active:
+        return Decision(None, no_fill=NoFill.ZONE_PAUSED)
+    if ctx.is_bot:
+        return Decision(None, no_fill=NoFill.BOT)
     for group in zone.groups:
         winner = (
             _pick_small(group, ctx, counters, rng)
@@ -311,7 +325,7 @@ def decide(
         )
         if winner is not None:
             return Decision(_rotated(zone, winner, rng))
-    return Decision(None)
+    return Decision(None, no_fill=NoFill.NONE_ELIGIBLE if zone.groups else NoFill.NO_CANDIDATES)
 
 
 def _rotated(zone: CompiledZone, winner: Candidate, rng: random.Random) -> Candidate:

@@ -74,3 +74,22 @@ def readyz(request: HttpRequest) -> HttpResponse:
         {"status": "ready" if ready else "unavailable", "checks": checks},
         status=200 if ready else 503,
     )
+
+
+class DrainStateCollector:
+    """Events waiting for the drain and how long the oldest has waited, at scrape time."""
+
+    def collect(self):
+        from prometheus_client.core import GaugeMetricFamily
+
+        try:
+            store = hot_store()
+            pending, lag = store.pending(), store.pending_age()
+        except (StoreUnavailableError, DatabaseError):
+            return
+        yield GaugeMetricFamily("adp_events_pending", "Events waiting to be drained.", pending)
+        yield GaugeMetricFamily(
+            "adp_drain_lag_seconds",
+            "How long the oldest waiting event has waited (0 when none waits).",
+            lag or 0.0,
+        )

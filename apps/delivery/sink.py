@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from apps.common.metrics import DRAINED_EVENTS
 from apps.common.threads import ProcessThread
 
 from .store import StoreUnavailableError, hot_store
@@ -30,6 +31,7 @@ def events_drain(*, batch_size: int = 1000, max_batches: int = 100) -> int:
     total = 0
     for _ in range(max_batches):
         moved = store.drain(events_ingest, batch_size)
+        DRAINED_EVENTS.inc(moved)
         total += moved
         if moved < batch_size:
             break

@@ -22,6 +22,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.common.metrics import INVALID_EVENTS, TRACKED_EVENTS
 from apps.common.net import client_ip
 from apps.common.ratelimit import rate_record, rate_window
 
@@ -92,6 +93,7 @@ def _invalid(request: HttpRequest, of: str, reason: str, token: ServeToken | Non
     )
     hot_store().record(event)
     embedded_drainer_start()
+    INVALID_EVENTS.labels(reason).inc()
     _fraud_watch(request, reason)
     return reason
 
@@ -160,9 +162,12 @@ def _track(
     if window is not None and result.rate_count is not None:
         rate_record(request, window, result.rate_count)
     if result.status == RECORDED:
+        TRACKED_EVENTS.labels(event.kind, "recorded").inc()
         embedded_drainer_start()
         return None
-    return _invalid(request, of, "rate_limited" if result.status == LIMITED else "duplicate", token)
+    reason = "rate_limited" if result.status == LIMITED else "duplicate"
+    TRACKED_EVENTS.labels(event.kind, reason).inc()
+    return _invalid(request, of, reason, token)
 
 
 # --- Impressions --------------------------------------------------------------------------
@@ -523,7 +528,9 @@ def _conversion(request: HttpRequest, params: dict) -> tuple[int, dict]:
         charge=charge_for(rule, spend_micros=cost, at=now) if rule is not None else None,
     )
     if result.status != RECORDED:
+        TRACKED_EVENTS.labels("conversion", "duplicate").inc()
         return 200, {"conversion_uuid": event.uuid, "counted": False, "reason": "duplicate"}
+    TRACKED_EVENTS.labels("conversion", "recorded").inc()
     embedded_drainer_start()
     return 201, {
         "conversion_uuid": event.uuid,

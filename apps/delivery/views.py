@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.common.metrics import DECISIONS
 from apps.common.net import client_ip
 from apps.common.ratelimit import RateWindow, rate_record, rate_window, ratelimit_headers
 
@@ -80,6 +81,23 @@ def _rate_limited(request: HttpRequest) -> HttpResponse | None:
 
 
 # --- Decisions --------------------------------------------------------------------------
+
+
+_outcomes: dict[str | None, object] = {}
+
+
+def _count_decision(decision) -> None:
+    outcome = decision.no_fill if decision.candidate is None else "filled"
+    counter = _outcomes.get(outcome)
+    if counter is None:
+        counter = _outcomes[outcome] = DECISIONS.labels(outcome or "explained")
+    counter.inc()
+
+
+def _decide(zone, ctx, counters, request, *, explain: bool = False):
+    decision = decide(zone, ctx, counters, rng=_rng(request), explain=explain)
+    _count_decision(decision)
+    return decision
 
 
 class ServingUnavailableError(Exception):
@@ -237,7 +255,7 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     explain = request.GET.get("debug") == "1" and _may_debug(request, zone)
     # The decision's counter read also counts the request in its rate-limit window.
     counters = StoreCounters(rate=window)
-    decision = decide(zone, ctx, counters, rng=_rng(request), explain=explain)
+    decision = _decide(zone, ctx, counters, request, explain=explain)
     if not ctx.is_bot:
         counters_record_request(zone_id=zone.id, filled=decision.filled, now=ctx.now)
     # The limit is checked after the decision so its count can share that round trip; a
@@ -285,7 +303,7 @@ def serve_iframe(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     if zone is None:
         return plain("Zone not found.", 404)
     ctx = build_context(request)
-    decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
+    decision = _decide(zone, ctx, StoreCounters(), request)
     candidate = decision.candidate
     data = _ad_body(request, zone, candidate, ctx, _user_agent(request)) if candidate else None
     html = render_to_string("delivery/iframe.html", {"data": data, "zone": zone})
@@ -315,7 +333,7 @@ def serve_image(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     if zone is None:
         return plain("Zone not found.", 404)
     ctx = build_context(request)
-    decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
+    decision = _decide(zone, ctx, StoreCounters(), request)
     image = decision.candidate.creative.get("image_url") if decision.candidate else None
     if not image:
         return _blank_image(request)
@@ -337,7 +355,7 @@ def serve_click(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     ctx = build_context(request)
     signed = hot_store().recall(_noscript_key(zone, ctx))
     if signed is None:
-        decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
+        decision = _decide(zone, ctx, StoreCounters(), request)
         if decision.candidate is None:
             return plain("No ad.", 404)
         signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request)))
@@ -374,7 +392,7 @@ def serve_vast(request: HttpRequest, zone_uuid: str) -> HttpResponse:
         signed = raw
     else:
         ctx = build_context(request)
-        decision = decide(zone, ctx, StoreCounters(), rng=_rng(request))
+        decision = _decide(zone, ctx, StoreCounters(), request)
         if decision.candidate is None:
             return _vast(vast_error(), request)
         token = _token_for(decision.candidate, zone, ctx, _user_agent(request))

@@ -35,6 +35,7 @@ from apps.accounts.models import Role, User
 from apps.audit.services import audit_record_update
 from apps.common.errors import BusinessRuleError, FieldValidationError
 from apps.common.events import EVENT_TYPES, domain_event_emit
+from apps.common.metrics import WEBHOOK_DELIVERIES
 from apps.common.models import DomainEvent
 
 from . import selectors
@@ -381,6 +382,7 @@ def _record(delivery: WebhookDelivery, result: SendResult) -> WebhookDelivery:
         delay = _next_delay(number, result)
     else:
         outcome, status = AttemptOutcome.FAILED, DeliveryStatus.FAILED
+    WEBHOOK_DELIVERIES.labels(str(outcome)).inc()
     next_retry_at = now + timedelta(seconds=delay) if delay is not None else None
     with transaction.atomic():
         if not WebhookDelivery.objects.select_for_update().filter(pk=delivery.pk).exists():

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 
 from apps.common.adformats import SIZED_TYPES
+from apps.common.metrics import INDEX_BUILD_SECONDS, INDEX_CHECKED_AT
 
 from ..engine import CampaignRule, CompiledZone
 from ..store import StoreUnavailableError, hot_store
@@ -253,12 +254,16 @@ def index_build(*, use_snapshot: bool = True) -> InventoryIndex:
         # Build from the database alone; the follower catches up (a full rebuild) once the
         # store answers, since this version cannot match its log.
         version, use_snapshot = 0, False
+    started = time.perf_counter()
     index = _from_snapshot(version) if use_snapshot else None
-    if index is None:
+    if index is not None:
+        INDEX_BUILD_SECONDS.labels("snapshot").observe(time.perf_counter() - started)
+    else:
         if use_snapshot and store.incr(BUILD_LOCK, 1, int(SNAPSHOT_WAIT_SECONDS) + 10) > 1:
             index = _wait_for_snapshot(version)  # another process is building it
         if index is None:
-            index = index_from_rows(version, rows_load())
+            with INDEX_BUILD_SECONDS.labels("full").time():
+                index = index_from_rows(version, rows_load())
             _snapshot_save(index)
     _seed_funds_counters(index)
     return index
@@ -314,9 +319,11 @@ def index_apply(index: InventoryIndex, changes: list[tuple[int, bytes]]) -> Inve
     for _version, raw in changes:
         change = _decode(raw)
         if change["kind"] == "all":
-            return index_from_rows(changes[-1][0], rows_load())
+            with INDEX_BUILD_SECONDS.labels("full").time():
+                return index_from_rows(changes[-1][0], rows_load())
         wanted[change["kind"]].update(change["ids"])
-    return _delta(index, changes[-1][0], wanted)
+    with INDEX_BUILD_SECONDS.labels("delta").time():
+        return _delta(index, changes[-1][0], wanted)
 
 
 def _delta(index: InventoryIndex, version: int, wanted: dict[str, set[int]]) -> InventoryIndex:
@@ -538,6 +545,7 @@ def _refresh(index: InventoryIndex) -> InventoryIndex:
         _stats_at = time.monotonic()
         index = index_with_stats(index)
     _current = index
+    INDEX_CHECKED_AT.set(time.time())
     return index
 
 

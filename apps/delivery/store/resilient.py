@@ -25,6 +25,7 @@ from pathlib import Path
 
 import msgspec
 
+from apps.common.metrics import SPOOLED_EVENTS
 from apps.common.ratelimit import RateWindow
 from apps.common.threads import ProcessThread
 
@@ -63,6 +64,7 @@ class Spool:
     def __init__(self, directory: Path):
         self.directory = Path(directory) / socket.gethostname()
         self._lock = threading.Lock()
+        self._replaying = threading.Lock()  # one replay at a time in a process
         self._file = None
         self._file_pid = 0
 
@@ -121,9 +123,17 @@ class Spool:
 
     def replay(self, record) -> int:
         """Hand every spooled beacon to ``record``; on ``StoreUnavailableError`` keep the rest."""
+        with self._replaying:
+            return self._replay(record)
+
+    def _replay(self, record) -> int:
         done = 0
         for path in self.take():
-            beacons = [_decoder.decode(line) for line in path.read_bytes().splitlines() if line]
+            try:
+                data = path.read_bytes()
+            except FileNotFoundError:  # another process took it over meanwhile
+                continue
+            beacons = [_decoder.decode(line) for line in data.splitlines() if line]
             for position, beacon in enumerate(beacons):
                 try:
                     record(beacon)
@@ -168,6 +178,7 @@ class ResilientStore:
         except StoreUnavailableError as exc:
             self._warn("tracking spooled", exc)
             self.spool.append(SpooledBeacon(event=event, claim=claim, charge=charge))
+            SPOOLED_EVENTS.inc()
             self.replayer.start()
             return Recorded(RECORDED, None)
 
