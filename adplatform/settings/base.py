@@ -174,6 +174,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "flush-zone-requests": {"task": "delivery.flush_zone_requests", "schedule": 30.0},
     "reconcile-rollups": {"task": "delivery.reconcile_rollups", "schedule": 6 * 3600.0},
     "purge-raw-events": {"task": "delivery.purge_raw_events", "schedule": 24 * 3600.0},
+    "ensure-partitions": {"task": "delivery.ensure_partitions", "schedule": 3600.0},
     "webhooks-retry-due": {"task": "webhooks.retry_due", "schedule": 60.0},
     "reporting-refresh-rollups": {"task": "reporting.refresh_rollups", "schedule": 900.0},
     "billing-post-daily-spend": {"task": "billing.post_daily_spend", "schedule": 900.0},

@@ -35,6 +35,7 @@ ENGAGEMENT_FIELDS = {
     "thirdQuartile": "video_third_quartiles",
     "complete": "video_completes",
 }
+DUPLICATE_WINDOW_SECONDS = 2 * 24 * 3600
 MODELS = {
     "impression": ImpressionEvent,
     "click": ClickEvent,
@@ -123,10 +124,18 @@ def events_ingest(events: Sequence[TrackedEvent]) -> int:
         by_kind[e.kind].setdefault(e.uuid, e)  # duplicates inside the batch count once
     fresh: list[TrackedEvent] = []
     for kind, items in by_kind.items():
+        # A copy of an event can only have been stored within a day or so of it (a replay
+        # is refused while its claim lasts, 25 h, and its token expires after 24 h), so
+        # the lookup reads only the partitions of those days.
+        times = [e.at for e in items.values()]
         stored = {
             str(u)
             for u in MODELS[kind]
-            .objects.filter(uuid__in=list(items))
+            .objects.filter(
+                uuid__in=list(items),
+                occurred_at__gte=_when(min(times) - DUPLICATE_WINDOW_SECONDS),
+                occurred_at__lte=_when(max(times) + DUPLICATE_WINDOW_SECONDS),
+            )
             .values_list("uuid", flat=True)
         }
         fresh.extend(e for u, e in items.items() if u not in stored)

@@ -88,6 +88,10 @@ def _drain_forever() -> None:
                 zone_requests_flush()
             if rounds % 150 == 0:
                 hot_store().purge_expired()
+            if rounds % 1800 == 1:
+                from .partitions import partitions_ensure
+
+                partitions_ensure()
         except (StoreUnavailableError, DatabaseError) as exc:
             _warn_waiting(exc)
         except Exception:

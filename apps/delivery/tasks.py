@@ -44,6 +44,14 @@ def purge_raw_events() -> int:
     return raw_events_purge()
 
 
+@shared_task(name="delivery.ensure_partitions", ignore_result=True)
+def ensure_partitions() -> int:
+    """PostgreSQL: make the raw tables' day partitions around today (hourly)."""
+    from .partitions import partitions_ensure
+
+    return partitions_ensure()
+
+
 @shared_task(name="delivery.flush_zone_requests", ignore_result=True)
 def flush_zone_requests() -> int:
     return zone_requests_flush()

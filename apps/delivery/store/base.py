@@ -112,6 +112,8 @@ def guarded(method):
         try:
             return method(self, *args, **kwargs)
         except self.connection_errors as exc:
+            if not self.unreachable(exc):
+                raise  # a failure of this call (a lock, a conflict), not of the store
             self.unreachable_until = time.monotonic() + UNREACHABLE_RETRY_SECONDS
             raise StoreUnavailableError(
                 f"{self.name} store unreachable: {type(exc).__name__}"

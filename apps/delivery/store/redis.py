@@ -98,6 +98,9 @@ class RedisHotStore:
         self.changes_key = prefix + "inv:changes"
         self.snapshot_key = prefix + "inv:snapshot"
 
+    def unreachable(self, exc: Exception) -> bool:
+        return True  # every connection error of Redis means the server is not there
+
     def _key(self, name: str) -> str:
         return self.prefix + name
 

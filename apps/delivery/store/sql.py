@@ -32,6 +32,10 @@ class SqlHotStore:
     connection_errors = (OperationalError, InterfaceError)
     unreachable_until = 0.0
 
+    def unreachable(self, exc: Exception) -> bool:
+        """A lost database, not a busy one ("database is locked", a deadlock)."""
+        return isinstance(exc, InterfaceError) or not connection.is_usable()
+
     # --- Serving --------------------------------------------------------------------------
 
     @guarded
