@@ -117,9 +117,12 @@ def pre_fork(server, worker):
         return
     import threading
 
-    from django.db import connections
+    from django.conf import settings
 
-    connections.close_all()
+    if settings.configured:
+        from django.db import connections
+
+        connections.close_all()
     extra = [t.name for t in threading.enumerate() if t is not threading.main_thread()]
     if extra:
         server.log.warning("Threads running in the master before fork: %s", ", ".join(extra))
