@@ -1,5 +1,6 @@
 """``gunicorn.conf.py``: the production server settings and their environment overrides."""
 
+import re
 import runpy
 from pathlib import Path
 
@@ -78,3 +79,58 @@ def test_empty_variables_mean_the_default(load):
 
 def test_port_alone_moves_the_bind(load):
     assert load(PORT="9000")["bind"] == ["0.0.0.0:9000"]
+
+
+def _access_line(logger_class, log_file: Path, access_log_format: str) -> str:
+    import datetime
+
+    from gunicorn.config import Config
+
+    cfg = Config()
+    cfg.set("accesslog", str(log_file))
+    cfg.set("access_log_format", access_log_format)
+
+    class Response:
+        status = "200 OK"
+        sent = 43
+        headers = [("Content-Type", "image/gif"), ("X-Request-ID", "abc")]
+
+    class Request:
+        headers = [("HOST", "127.0.0.1"), ("X-REQUEST-ID", "abc")]
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": '/api/v1/track/impression/pixel?t=a"b',
+        "PATH_INFO": "/api/v1/track/impression/pixel",
+        "QUERY_STRING": 't=a"b',
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_USER_AGENT": 'Mozilla/5.0 "quoted"',
+        "HTTP_REFERER": "https://news.example/",
+    }
+    logger = logger_class(cfg)
+    logger.access(Response, Request, environ, datetime.timedelta(seconds=1, microseconds=2345))
+    for handler in logger.access_log.handlers:
+        handler.flush()
+    line = log_file.read_text().splitlines()[-1]
+    # The two lines may fall in different seconds.
+    return re.sub(r"\[\d\d/\w+/\d{4}:[\d:]+ [+-]\d{4}\]", "[time]", line)
+
+
+@pytest.mark.parametrize(
+    "access_log_format",
+    [
+        None,  # gunicorn.conf.py's own
+        "%(h)s %(r)s %(s)s %(b)s %(B)s %(m)s %(U)s %(q)s %(H)s %(T)s %(M)s %(L)s %(x)s",
+        '%(h)s "%({x-request-id}i)s" %(D)s',  # a header atom: gunicorn's full set
+    ],
+)
+def test_access_logger_writes_what_gunicorn_writes(load, tmp_path, access_log_format):
+    from gunicorn.glogging import Logger
+
+    conf = load()
+    log_format = access_log_format or conf["access_log_format"]
+    ours = _access_line(conf["AccessLogger"], tmp_path / "ours.log", log_format)
+    theirs = _access_line(Logger, tmp_path / "theirs.log", log_format)
+    assert ours == theirs
+    assert "1002345" in ours or "%(D)s" not in log_format
