@@ -554,6 +554,13 @@ def main() -> int:
     if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
         raise SystemExit("set DATABASE_URL and REDIS_URL: this measures the production shape")
 
+    # The code measured, taken at the start (the servers start again for each attempt).
+    git = ["git", "-C", str(ROOT)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    revision = head.stdout.strip() or "unknown"
+    changed = [*git, "diff", "--quiet", "HEAD", "--", "apps", "adplatform", "gunicorn.conf.py"]
+    if subprocess.run(changed).returncode:
+        revision += "+uncommitted"
     work = Path(tempfile.mkdtemp(prefix="track-bench-"))
     env = product_env(work)
     ensure_database(env["DATABASE_URL"])
@@ -583,9 +590,7 @@ def main() -> int:
         gunicorn=shape,
         settings="adplatform.settings.production",
         drainer="celery -A adplatform worker -B",
-        revision=subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-        ).stdout.strip(),
+        revision=revision,
         load_generator=f"wrk -t2 -c{args.connections} -d{args.duration}s bench/track.lua",
     )
     out = ROOT / "bench" / "results" / f"track-{result['date'].replace(':', '')}.json"
