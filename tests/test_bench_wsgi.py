@@ -4,6 +4,8 @@ import io
 
 import orjson
 from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 
 
 def _call(application, path: str) -> tuple[str, bytes]:
@@ -23,7 +25,15 @@ def _call(application, path: str) -> tuple[str, bytes]:
         "wsgi.input": io.BytesIO(b""),
         "wsgi.url_scheme": "http",
     }
-    body = b"".join(application(environ, start_response))
+    # As Django's test client does: the handler's request signals would close the test's
+    # database connection (it is in a transaction, so "unusable" to them).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        body = b"".join(application(environ, start_response))
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return answered["status"], body
 
 
