@@ -512,6 +512,7 @@ def run_once(args, env: dict, work: Path, campaigns) -> dict:
     finally:
         stop_group(celery)
         stop_group(gunicorn)
+        tokens.unlink(missing_ok=True)  # tens of MB; the logs stay in the work folder
     result["server"] = server_times(work / "access.log")
     t = totals(campaigns)
     answered = result["wrk"].get("requests", 0) - result["wrk"].get("non_2xx", 0)
@@ -597,7 +598,7 @@ def main() -> int:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
-    log(f"results written to {out.relative_to(ROOT)}")
+    log(f"results written to {out.relative_to(ROOT)}; logs in {work}")
     return 0 if result["exact"] else 1
 
 
