@@ -19,6 +19,10 @@ Every value can be overridden by an environment variable (below) or, as gunicorn
 | ``GUNICORN_ERROR_LOG`` | ``-`` (stderr) | error log file |
 | ``GUNICORN_LOG_LEVEL`` | ``info`` | error log level |
 | ``GUNICORN_BACKLOG`` | 2048 | pending connections the kernel queues |
+| ``GUNICORN_WORKER_TMP_DIR`` | ``/dev/shm`` when present | where worker heartbeat files go |
+| ``GUNICORN_CONTROL_SOCKET`` | ``false`` | gunicorn's control socket (one path per host user) |
+
+An empty variable means its default.
 
 The shape was measured on a 2-core machine (``bench/RESULTS.md``, "Server shapes").
 """
@@ -66,15 +70,15 @@ CPUS = _cpu_count()
 # --- Socket -----------------------------------------------------------------------------
 bind = [
     address.strip()
-    for address in os.environ.get(
-        "GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+    for address in (
+        os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or '8000'}"
     ).split(",")
     if address.strip()
 ]
 backlog = _env_int("GUNICORN_BACKLOG", 2048)
 
 # --- Workers ----------------------------------------------------------------------------
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS") or "gthread"
 workers = _env_int("WEB_CONCURRENCY", max(2, CPUS + 1))
 threads = _env_int("GUNICORN_THREADS", 2) if worker_class == "gthread" else 1
 timeout = _env_int("GUNICORN_TIMEOUT", 30)
@@ -86,8 +90,8 @@ keepalive = _env_int("GUNICORN_KEEPALIVE", 5)
 max_requests = _env_int("GUNICORN_MAX_REQUESTS", 1_000_000)
 max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", max_requests // 10)
 
-# Importing Django and every app once in the master saves each worker that import (about a
-# second of CPU, again at each max_requests replacement) and shares the memory. Nothing that
+# Importing Django and every app once in the master saves each worker that import (1.5 s or
+# so of CPU here, again at each max_requests replacement) and shares the memory. Nothing that
 # must not cross a fork exists at import: database and Redis connections, the inventory
 # index and the in-process drain/billing threads all start lazily in each worker, and
 # pre_fork below closes any database connection an import opened and reports any thread.
@@ -101,8 +105,8 @@ worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR") or (
 
 # --- Logging ----------------------------------------------------------------------------
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
-errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
-loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG") or "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 # The combined log format plus the request time in microseconds (%(D)s) and the worker pid.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s %(p)s'
 
