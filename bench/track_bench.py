@@ -403,14 +403,23 @@ def server_times(access_log: Path) -> dict:
 # --- One run ------------------------------------------------------------------------------
 
 
+def events_pending() -> int:
+    """Events waiting in the buffer (the stream), through whichever API the code has."""
+    from apps.delivery import sink
+
+    if hasattr(sink, "events_pending"):  # the hot-store seam
+        return int(sink.events_pending())
+    return sink.event_buffer().pending()
+
+
 def tracking_reset(prices_campaigns) -> None:
     from django.core.cache import cache
 
     from apps.delivery.counters import spend_total_key
     from apps.delivery.models import HourlyStat, ImpressionEvent, InvalidEvent
-    from apps.delivery.sink import event_buffer, events_drain
+    from apps.delivery.sink import events_drain
 
-    while event_buffer().pending():
+    while events_pending():
         if not events_drain(max_batches=1000):
             break
     ImpressionEvent.objects.all().delete()
@@ -439,8 +448,6 @@ def totals(campaigns) -> dict:
 
 def run_once(args, env: dict, work: Path, campaigns) -> dict:
     from django.conf import settings
-
-    from apps.delivery.sink import event_buffer
 
     dbname = settings.DATABASES["default"]["NAME"]
     tokens = work / "tokens.txt"
@@ -505,9 +512,9 @@ def run_once(args, env: dict, work: Path, campaigns) -> dict:
         # The stream empties within a drain interval or two; a killed worker's batch is
         # reclaimed from the stream after 60 s.
         deadline = time.monotonic() + 240
-        while event_buffer().pending() and time.monotonic() < deadline:
+        while events_pending() and time.monotonic() < deadline:
             time.sleep(1)
-        result["drain_backlog_left"] = event_buffer().pending()
+        result["drain_backlog_left"] = events_pending()
         result["drained_after_s"] = round(240 - max(0.0, deadline - time.monotonic()), 1)
     finally:
         stop_group(celery)
