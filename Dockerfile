@@ -18,4 +18,6 @@ RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
 
 USER app
 EXPOSE 8000
-CMD ["gunicorn", "adplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+# The production server settings live in gunicorn.conf.py (workers from the CPUs, threads,
+# timeouts, access log with request time); override them with WEB_CONCURRENCY, GUNICORN_*.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "adplatform.wsgi"]

@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format schema worker bench bench-track bench-index clean
+.PHONY: run test install migrate demo lint format schema serve-prod worker bench bench-track bench-index clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -45,18 +45,27 @@ format: install
 schema: install
 	$(PY) manage.py spectacular --validate --fail-on-warn --format openapi-json --file openapi.json
 
+## The production web server: gunicorn with gunicorn.conf.py and the production settings
+## (set DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL, REDIS_URL; README "Production shape").
+serve-prod: export DJANGO_SETTINGS_MODULE ?= adplatform.settings.production
+serve-prod: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput >/dev/null
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py adplatform.wsgi
+
 ## Celery worker with beat, for the production shape (needs REDIS_URL).
 worker: install
 	$(VENV)/bin/celery -A adplatform worker -B -l info
 
-## Serve benchmark: gunicorn + wrk on loopback (see bench/README.md; DATABASE_URL/REDIS_URL honoured).
+## Serve benchmark: gunicorn -c gunicorn.conf.py + wrk on loopback (bench/README.md; DATABASE_URL/REDIS_URL honoured).
 bench: install
 	bash bench/serve_bench.sh
 
-## Tracking benchmark: impression pixels through gunicorn, totals checked exactly (needs REDIS_URL).
+## Tracking benchmark: the production shape (gunicorn -c gunicorn.conf.py, celery worker -B),
+## distinct impression pixels with wrk, totals checked exactly (needs DATABASE_URL and REDIS_URL).
 bench-track: install
-	$(PY) bench/track_bench.py --workers 3 --threads 2
-	$(PY) bench/track_bench.py --workers 3 --threads 2 --kill-drainer
+	$(PY) bench/track_bench.py
+	$(PY) bench/track_bench.py --kill-worker
 
 ## Serving index scale: build, cold start, memory and delta times at 10,000 and 100,000 ads.
 bench-index: install

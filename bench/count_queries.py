@@ -1,6 +1,6 @@
 """Queries per warm serve decision.
 
-    DJANGO_SETTINGS_MODULE=bench.settings .venv/bin/python bench/count_queries.py ZONE_UUID
+    .venv/bin/python bench/count_queries.py ZONE_UUID   # DJANGO_SETTINGS_MODULE as the server
 
 Builds a RequestFactory request for the zone (desktop Chrome, ``country=US``) and calls
 ``apps.delivery.views.serve`` directly: the first call is cold (it may build the inventory
@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "adplatform.settings.base")
 
 import django
 

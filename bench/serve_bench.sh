@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Serve benchmark: real HTTP load with wrk against gunicorn on loopback.
+# Serve benchmark: real HTTP load with wrk against the production server settings on loopback.
 #
-# For each inventory size (100 and 10,000 active ads): seed with `bench_seed`, start gunicorn
-# on 127.0.0.1:8099 (4 sync workers, as the Dockerfile runs it), warm every zone, then run wrk
-# against GET /api/v1/serve/{zone} (rotating over the zones, desktop Chrome, country=US) and
-# against the trivial /bench/ping view under the very same server. Queries per warm decision come from bench/count_queries.py.
+# For each inventory size (100 and 10,000 active ads): seed with `bench_seed`, start
+# `gunicorn -c gunicorn.conf.py adplatform.wsgi` (the production command, with the production
+# settings module) on 127.0.0.1:8099, warm every zone, then run wrk against
+# GET /api/v1/serve/{zone} (rotating over the zones, desktop Chrome, country=US, many client
+# addresses in X-Forwarded-For as a proxy in front would pass them). Then the same server
+# command serves `bench.wsgi` (the product's application plus the trivial /bench/ping view,
+# see bench/wsgi.py) and wrk loads /bench/ping the same way. Queries per warm decision come
+# from bench/count_queries.py.
 # Results: bench/results/serve-<timestamp>.json and a markdown table on stdout.
 #
 # Embedded by default (SQLite in bench/bench.sqlite3 + the database cache); export
@@ -12,10 +16,11 @@
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench REDIS_URL=redis://127.0.0.1:6379/3 \
 #     bash bench/serve_bench.sh
 #
+# The server shape is gunicorn.conf.py's; override it as an operator would (WEB_CONCURRENCY,
+# GUNICORN_WORKER_CLASS, GUNICORN_THREADS, ...: see gunicorn.conf.py).
 # Knobs (environment): BENCH_SIZES ("100 10000"), BENCH_ZONES (10), BENCH_DURATION (20s),
 # BENCH_CONNECTIONS (32), BENCH_LIGHT_CONNECTIONS (4), BENCH_LIGHT_DURATION (10s),
-# BENCH_PORT (8099), BENCH_WORKERS (4), BENCH_WORKER_CLASS (sync, as in the Dockerfile; or
-# gthread), BENCH_THREADS (4, gthread only), BENCH_TIMEOUT (1200 s in all),
+# BENCH_PORT (8099), BENCH_TIMEOUT (1200 s in all),
 # BENCH_IDLE_WAIT (0: seconds to wait, before each run, for the CPUs to be 90 % idle),
 # BENCH_MAX_OTHER_LOAD (10: a run during which other programs used more than this percentage
 # of the CPUs is repeated, and so is one whose connections all went to too few workers; at
@@ -41,18 +46,24 @@ DURATION=${BENCH_DURATION:-20s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 LIGHT_CONNECTIONS=${BENCH_LIGHT_CONNECTIONS:-4}
 LIGHT_DURATION=${BENCH_LIGHT_DURATION:-10s}
-# The server settings of the Dockerfile (4 sync workers) unless told otherwise; sync workers
-# take one request at a time and no keep-alive. BENCH_WORKER_CLASS=gthread BENCH_WORKERS=2
-# BENCH_THREADS=4 is the threaded alternative (see RESULTS.md for both).
-WORKERS=${BENCH_WORKERS:-4}
-WORKER_CLASS=${BENCH_WORKER_CLASS:-sync}
-if [[ $WORKER_CLASS == sync ]]; then THREADS=1; else THREADS=${BENCH_THREADS:-4}; fi
 IDLE_WAIT=${BENCH_IDLE_WAIT:-0}
 MAX_FOREIGN=${BENCH_MAX_OTHER_LOAD:-10}
 BUSY_RETRIES=${BENCH_BUSY_RETRIES:-3}
 UA="Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
-export DJANGO_SETTINGS_MODULE=bench.settings
+# The production shape's settings (README "Production shape"), nothing bench-only. wrk plays
+# a proxy in front of gunicorn passing many visitors' addresses (TRUSTED_PROXIES), so the
+# public per-address rate limit stays on and applies per visitor.
+export DJANGO_SETTINGS_MODULE=adplatform.settings.production
+export DJANGO_SECRET_KEY=${DJANGO_SECRET_KEY:-serve-bench-not-a-secret-0123456789abcdef0123456789}
+export DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost
+export TRUSTED_PROXIES=127.0.0.1
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+for name in EVENT_DRAIN_IN_PROCESS RATELIMIT_ENABLE RATELIMIT_PUBLIC; do
+  if [[ -n "${!name+x}" ]]; then
+    printf '[bench] ignoring %s: the benchmark measures the product default\n' "$name" >&2
+    unset "$name"
+  fi
+done
 
 log() { printf '[bench] %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -101,7 +112,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # --- Database ---------------------------------------------------------------------------
-if [[ -n "${DATABASE_URL:-}" ]]; then
+if [[ -n "${DATABASE_URL:-}" && "$DATABASE_URL" != sqlite* ]]; then
   CONFIG="PostgreSQL"
   # Create the database when it does not exist yet (needs a role allowed to create it).
   "$PY" - <<'EOF'
@@ -123,30 +134,46 @@ if "postgresql" in cfg["ENGINE"]:
 EOF
 else
   CONFIG="SQLite"
+  # The embedded default, in its own file rather than the development database.
+  export DATABASE_URL="sqlite:///$ROOT/bench/bench.sqlite3"
 fi
 if [[ -n "${REDIS_URL:-}" ]]; then CONFIG="$CONFIG + Redis cache"; else CONFIG="$CONFIG + database cache"; fi
-log "configuration: $CONFIG; gunicorn ${WORKERS} workers x ${THREADS} threads ($WORKER_CLASS); $(nproc) CPUs"
+ACCESS_LOG="$WORK/access.log"
+export GUNICORN_BIND="$HOST:$PORT" GUNICORN_ACCESS_LOG="$ACCESS_LOG" GUNICORN_ERROR_LOG="$WORK/gunicorn.err"
+# The shape gunicorn.conf.py resolves to in this environment.
+gunicorn_setting() { "$GUNICORN" -c gunicorn.conf.py --print-config adplatform.wsgi | awk -v n="$1" '$1 == n { print $3 }'; }
+WORKERS=$(gunicorn_setting workers)
+WORKER_CLASS=$(gunicorn_setting worker_class)
+THREADS=$(gunicorn_setting threads)
+[[ $WORKER_CLASS == gthread ]] || THREADS=1
+SHAPE="gunicorn -c gunicorn.conf.py: ${WORKERS} workers x ${THREADS} threads ($WORKER_CLASS)"
+log "configuration: $CONFIG; $SHAPE; $(nproc) CPUs"
 log "migrating"
 "$PY" manage.py migrate --noinput >/dev/null
+"$PY" manage.py collectstatic --noinput >/dev/null # as an operator does before starting
 
 # --- Helpers ----------------------------------------------------------------------------
-ACCESS_LOG="$WORK/access.log"
 
+# start_server MODULE: the production command, `gunicorn -c gunicorn.conf.py MODULE`.
 start_server() {
   : >"$ACCESS_LOG"
-  "$GUNICORN" adplatform.wsgi:application \
-    --bind "$HOST:$PORT" --workers "$WORKERS" --worker-class "$WORKER_CLASS" --threads "$THREADS" \
-    --backlog 2048 --keep-alive 5 \
-    --access-logfile "$ACCESS_LOG" --access-logformat '%(p)s %(U)s %(s)s %(D)s' \
-    --error-logfile "$WORK/gunicorn.err" --log-level warning &
+  "$GUNICORN" -c gunicorn.conf.py "$1" &
   GUNICORN_PID=$!
-  for _ in $(seq 100); do
+  for _ in $(seq 150); do
     kill -0 "$GUNICORN_PID" 2>/dev/null || break # died (e.g. the port is taken)
-    if curl -sf -o /dev/null --max-time 2 "$BASE_URL/bench/ping"; then return 0; fi
+    # Any answer will do (a 404 too): the server is up.
+    if curl -s -o /dev/null --max-time 2 "$BASE_URL/api/v1/"; then return 0; fi
     sleep 0.2
   done
   cat "$WORK/gunicorn.err" >&2 || true
   die "gunicorn did not come up on $BASE_URL"
+}
+
+server_errors() { # what gunicorn logged beyond its start and stop messages
+  if grep -qvE '\[INFO\]' "$WORK/gunicorn.err" 2>/dev/null; then
+    log "gunicorn error log (last lines beyond INFO):"
+    grep -vE '\[INFO\]' "$WORK/gunicorn.err" | tail -n 20 >&2
+  fi
 }
 
 # Percent of CPU time idle over one second: other load on the box skews every number.
@@ -224,7 +251,8 @@ run_wrk() {
     grep -E 'Requests/sec|^ +(50|99)%' "$WORK/$name.wrk" | tr -s ' ' | sed 's/^/[bench]   /' >&2 || true
     # wrk's keep-alive connections stay with the worker that accepted them: when they all land
     # on one worker, half the machine idles. Such a run is repeated like a disturbed one.
-    balanced=$(awk -v workers="$WORKERS" '{ n[$1]++; total++ } END {
+    # The access log line ends with the request time (%(D)s) and the worker's pid (%(p)s).
+    balanced=$(awk -v workers="$WORKERS" '{ n[$NF]++; total++ } END {
       used = 0; low = total
       for (p in n) { used++; if (n[p] < low) low = n[p] }
       print (used >= workers && low * 2 * workers >= total) ? 1 : 0
@@ -250,46 +278,51 @@ for ads in $SIZES; do
   first_zone=${zones_csv%%,*}
 
   log "queries per warm decision ($ads ads)"
-  if ! "$PY" bench/count_queries.py "$first_zone" >"$WORK/queries-$ads.json"; then
+  # (the test client it uses calls itself "testserver")
+  if ! DJANGO_ALLOWED_HOSTS=testserver "$PY" bench/count_queries.py "$first_zone" >"$WORK/queries-$ads.json"; then
     echo '{"error": "count_queries.py failed"}' >"$WORK/queries-$ads.json"
   fi
 
-  start_server
+  start_server adplatform.wsgi
   log "warming the $ZONE_COUNT zones in all $WORKERS workers"
-  # Each worker builds its own index on its first request. wrk's keep-alive connections can
-  # all land on one worker, so warm with fresh connections (curl) until the access log shows
-  # that every worker has answered serve requests.
+  # Each worker builds its own index when it starts (gunicorn.conf.py's post_worker_init) and
+  # again when the inventory changes. wrk's keep-alive connections can all land on one worker,
+  # so warm with fresh connections (curl) until the access log shows that every worker has
+  # answered serve requests.
   filled=0
   total=0
   IFS=, read -r -a zone_list <<<"$zones_csv"
   for round in $(seq 20); do
     for zone in "${zone_list[@]}"; do
-      body=$(curl -s --max-time 30 -A "$UA" "$BASE_URL/api/v1/serve/$zone?country=US&uid=warm-$round") ||
+      body=$(curl -s --max-time 30 -A "$UA" -H "X-Forwarded-For: 10.255.0.$round" \
+        "$BASE_URL/api/v1/serve/$zone?country=US&uid=warm-$round") ||
         die "serve did not answer for zone $zone"
       total=$((total + 1))
       if printf '%s' "$body" | "$PY" -c 'import json, sys; d = json.load(sys.stdin); sys.exit(0 if d.get("success") and d.get("data") else 1)' 2>/dev/null; then
         filled=$((filled + 1))
       fi
     done
-    warm_workers=$(awk '$2 ~ /^\/api\/v1\/serve\// {print $1}' "$ACCESS_LOG" | sort -u | wc -l)
+    warm_workers=$(awk '$7 ~ /^\/api\/v1\/serve\// {print $NF}' "$ACCESS_LOG" | sort -u | wc -l)
     [[ $round -ge 3 && $warm_workers -ge $WORKERS ]] && break
   done
   log "warm-up: $filled of $total responses carried an ad; $warm_workers of $WORKERS workers served"
   [[ $filled -gt 0 ]] || log "WARNING: no ad was served; the numbers measure empty decisions"
   [[ $warm_workers -ge $WORKERS ]] || log "WARNING: not every worker was warmed"
   BENCH_ZONES="$zones_csv" timeout 60 wrk -t2 -c8 -d3s -s bench/serve.lua "$BASE_URL/" >/dev/null
-  BENCH_ZONES="" timeout 60 wrk -t2 -c8 -d2s -s bench/serve.lua "$BASE_URL/bench/ping" >/dev/null
   printf '{"ads": %s, "fill": {"filled": %s, "total": %s}, "queries": "%s"}\n' \
     "$ads" "$filled" "$total" "$WORK/queries-$ads.json" >>"$MANIFEST"
 
   run_wrk "$ads" serve "$CONNECTIONS" "$DURATION" "$BASE_URL/" "$zones_csv"
-  run_wrk "$ads" ping "$CONNECTIONS" "$DURATION" "$BASE_URL/bench/ping"
   run_wrk "$ads" serve "$LIGHT_CONNECTIONS" "$LIGHT_DURATION" "$BASE_URL/" "$zones_csv"
+  server_errors
+  stop_server
+
+  # The trivial view: the same command and settings, with bench.wsgi in front of the product.
+  start_server bench.wsgi
+  BENCH_ZONES="" timeout 60 wrk -t2 -c8 -d2s -s bench/serve.lua "$BASE_URL/bench/ping" >/dev/null
+  run_wrk "$ads" ping "$CONNECTIONS" "$DURATION" "$BASE_URL/bench/ping"
   run_wrk "$ads" ping "$LIGHT_CONNECTIONS" "$LIGHT_DURATION" "$BASE_URL/bench/ping"
-  if [[ -s "$WORK/gunicorn.err" ]]; then
-    log "gunicorn stderr (last lines):"
-    tail -n 20 "$WORK/gunicorn.err" >&2
-  fi
+  server_errors
   stop_server
 done
 
@@ -297,6 +330,6 @@ done
 mkdir -p bench/results
 OUT="bench/results/serve-$STAMP.json"
 "$PY" bench/summarize.py --manifest "$MANIFEST" --out "$OUT" --config "$CONFIG" --revision "$REVISION" \
-  --server "gunicorn ${WORKERS} workers x ${THREADS} threads ($WORKER_CLASS)" \
+  --server "$SHAPE; adplatform.settings.production" \
   --load "wrk -t2 -c$CONNECTIONS -d$DURATION (and -c$LIGHT_CONNECTIONS -d$LIGHT_DURATION)"
 log "results written to $OUT"

@@ -61,16 +61,21 @@ def percentile(sorted_values: list[float], pct: float) -> float | None:
 
 
 def parse_access(path: Path) -> dict:
-    """Server-side request time from access log lines: ``<pid> path status microseconds``."""
+    """Server-side request time from gunicorn.conf.py's access log lines.
+
+    A line is the combined log format followed by ``%(D)s`` (microseconds from request parsed
+    to response written) and ``%(p)s`` (``<pid>`` of the worker); the status is the ninth
+    field (after the quoted request line).
+    """
     times, statuses, workers = [], {}, {}
-    for line in path.read_text().splitlines():
+    for line in path.read_text(errors="replace").splitlines():
         parts = line.split()
-        if len(parts) != 4 or not parts[3].isdigit():
+        if len(parts) < 11 or not parts[-2].isdigit():
             continue
-        pid, status = parts[0].strip("<>"), parts[2]
+        pid, status = parts[-1].strip("<>"), parts[8]
         statuses[status] = statuses.get(status, 0) + 1
         workers[pid] = workers.get(pid, 0) + 1
-        times.append(int(parts[3]) / 1000)
+        times.append(int(parts[-2]) / 1000)
     times.sort()
     return {
         "requests": len(times),

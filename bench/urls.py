@@ -1,14 +1,15 @@
-"""The platform's URLs plus ``/bench/ping``, the trivial JSON view serve is compared with."""
+"""``/bench/ping``: the trivial JSON view the serve benchmark compares serve with.
+
+Only ``bench/wsgi.py`` routes requests here (it sets this URLconf on its ping requests); the
+product's own URLconf and settings do not know about it.
+"""
 
 from django.http import JsonResponse
-from django.urls import include, path
+from django.urls import path
 
 
 def ping(request):
     return JsonResponse({"ok": True})
 
 
-urlpatterns = [
-    path("bench/ping", ping),
-    path("", include("adplatform.urls")),
-]
+urlpatterns = [path("bench/ping", ping)]

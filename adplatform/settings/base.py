@@ -192,10 +192,22 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_FAILURE_DEACTIVATE_AFTER = env.int("WEBHOOK_FAILURE_DEACTIVATE_AFTER", default=20)
 # Row-level impressions are kept this long (clicks and conversions forever).
 IMPRESSION_RETENTION_DAYS = env.int("IMPRESSION_RETENTION_DAYS", default=90)
-# Each web process also drains the tracking buffer in a thread (draining is idempotent and
-# safe to run concurrently), so reports stay fresh even where no Celery worker runs; the
-# embedded default has no other drainer.
-EVENT_DRAIN_IN_PROCESS = env.bool("EVENT_DRAIN_IN_PROCESS", default=True)
+
+
+def event_drain_in_process_default(*, redis_url: str) -> bool:
+    """Who drains the tracking buffer when ``EVENT_DRAIN_IN_PROCESS`` is not set.
+
+    One owner per deployment: with a broker (``REDIS_URL``) Celery beat drains every 2 s, so
+    web processes keep their CPU for requests; in the embedded default nothing else runs, so
+    each web process drains in a thread (draining is idempotent and safe to run concurrently).
+    The webhook retry sweep follows the same setting.
+    """
+    return not redis_url
+
+
+EVENT_DRAIN_IN_PROCESS = env.bool(
+    "EVENT_DRAIN_IN_PROCESS", default=event_drain_in_process_default(redis_url=REDIS_URL)
+)
 EVENT_DRAIN_INTERVAL_SECONDS = env.float("EVENT_DRAIN_INTERVAL_SECONDS", default=2.0)
 # One address sending this many invalid events within 10 minutes raises a fraud.alert.
 FRAUD_ALERT_THRESHOLD = env.int("FRAUD_ALERT_THRESHOLD", default=100)
