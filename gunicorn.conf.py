@@ -67,6 +67,18 @@ def _env_bool(name: str, default: bool) -> bool:
 
 CPUS = _cpu_count()
 
+# Prometheus: the workers' metrics are summed through files in one directory (prometheus-
+# client's multi-process mode); it must be named before the app imports the library, and it
+# starts empty so a restarted server does not add up last run's figures.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="adp-metrics-")
+else:
+    for _stale in os.scandir(os.environ["PROMETHEUS_MULTIPROC_DIR"]):
+        if _stale.name.endswith(".db"):
+            os.unlink(_stale.path)
+
 # --- Socket -----------------------------------------------------------------------------
 bind = [
     address.strip()
@@ -111,6 +123,18 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s %(p)s'
 
 
+def address_truncated(address: str) -> str:
+    """A client address as logs keep it: the network, not the host (IPv4 /24, IPv6 /48)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "-"
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+
+
 class _Atoms(dict):
     def __missing__(self, key):
         return "-"
@@ -121,7 +145,8 @@ def _quoted(value):
 
 
 class AccessLogger(Logger):
-    """gunicorn's logger, building only the access-log atoms the format names.
+    """gunicorn's logger, building only the access-log atoms the format names, and writing
+    client addresses truncated to their network (logs keep no full address).
 
     gunicorn's own builds every atom for every request (each request and response header, the
     whole WSGI environ, a strftime) and wraps them in a dictionary that escapes each one, to
@@ -159,7 +184,9 @@ class AccessLogger(Logger):
 
     def atoms(self, resp, req, environ, request_time):
         if not self._simple:
-            return super().atoms(resp, req, environ, request_time)
+            atoms = super().atoms(resp, req, environ, request_time)
+            atoms["h"] = address_truncated(environ.get("REMOTE_ADDR", "-"))
+            return atoms
         status = resp.status
         if isinstance(status, str):
             status = status.split(None, 1)[0]
@@ -167,7 +194,7 @@ class AccessLogger(Logger):
         method, protocol = environ["REQUEST_METHOD"], environ.get("SERVER_PROTOCOL")
         micros = request_time.seconds * 1_000_000 + request_time.microseconds
         return {
-            "h": environ.get("REMOTE_ADDR", "-"),
+            "h": address_truncated(environ.get("REMOTE_ADDR", "-")),
             "l": "-",
             "u": _quoted(self._get_user(environ) or "-"),
             "t": self.now(),
@@ -243,6 +270,16 @@ def when_ready(server):
         geolocate("8.8.8.8")
     except Exception:
         server.log.warning("Could not warm the request context parsers in the master")
+
+
+def child_exit(server, worker):
+    """A worker is gone: its live gauges stop counting (Prometheus multi-process mode)."""
+    try:
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
+    except Exception:
+        server.log.warning("Could not retire worker %s's metrics", worker.pid)
 
 
 def post_worker_init(worker):

@@ -23,9 +23,11 @@ VARIABLES = (
 
 
 @pytest.fixture
-def load(monkeypatch):
+def load(monkeypatch, tmp_path_factory):
     for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
+    # The file names a metrics directory in the environment: keep it this test's own.
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path_factory.mktemp("metrics")))
 
     def _load(**env: str) -> dict:
         for name, value in env.items():
@@ -132,5 +134,21 @@ def test_access_logger_writes_what_gunicorn_writes(load, tmp_path, access_log_fo
     log_format = access_log_format or conf["access_log_format"]
     ours = _access_line(conf["AccessLogger"], tmp_path / "ours.log", log_format)
     theirs = _access_line(Logger, tmp_path / "theirs.log", log_format)
-    assert ours == theirs
+    # The same line, but for the client's address: its network only (no full address).
+    assert ours.startswith("127.0.0.0 ")
+    assert ours == "127.0.0.0 " + theirs.removeprefix("127.0.0.1 ")
     assert "1002345" in ours or "%(D)s" not in log_format
+
+
+def test_addresses_are_logged_as_their_network(load):
+    truncated = load()["address_truncated"]
+    assert truncated("203.0.113.77") == "203.0.113.0"
+    assert truncated("2001:db8:1234:5678::1") == "2001:db8:1234::"
+    assert truncated("not an address") == "-"
+
+
+def test_metrics_of_the_workers_are_summed_in_a_fresh_directory(load, monkeypatch, tmp_path):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    (tmp_path / "counter_123.db").write_bytes(b"last run")
+    load()
+    assert not (tmp_path / "counter_123.db").exists()  # last run's figures are not added
