@@ -11,12 +11,12 @@ urlpatterns = [
     path("auth/refresh", api.RefreshApi.as_view(), name="auth-refresh"),
     path("auth/me", api.MeApi.as_view(), name="auth-me"),
     path("api-keys", api.ApiKeyListApi.as_view(), name="api-keys"),
-    path("api-keys/<int:key_id>", api.ApiKeyDetailApi.as_view(), name="api-key-detail"),
+    path("api-keys/<id:key_id>", api.ApiKeyDetailApi.as_view(), name="api-key-detail"),
     path("auth/api-keys", api.AuthApiKeyListApi.as_view(), name="auth-api-keys"),
     path(
-        "auth/api-keys/<int:key_id>", api.AuthApiKeyDetailApi.as_view(), name="auth-api-key-detail"
+        "auth/api-keys/<id:key_id>", api.AuthApiKeyDetailApi.as_view(), name="auth-api-key-detail"
     ),
     path("users", api.UserListApi.as_view(), name="users"),
-    path("users/<int:user_id>", api.UserDetailApi.as_view(), name="user-detail"),
+    path("users/<id:user_id>", api.UserDetailApi.as_view(), name="user-detail"),
     path("settings", api.SettingsApi.as_view(), name="settings"),
 ]

@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from apps.accounts.selectors import user_get
 from apps.common.adformats import MAX_DIMENSION, AdType
-from apps.common.api import StrictInputSerializer
+from apps.common.api import PageQuery, StrictInputSerializer
+from apps.common.integers import IdFilterField
 
 from .models import (
     CATEGORY_MAX_LENGTH,
@@ -184,10 +185,8 @@ class PublisherRejectInput(StrictInputSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class PublisherListQuery(serializers.Serializer):
+class PublisherListQuery(PageQuery):
     status = serializers.ChoiceField(choices=PublisherStatus.choices, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 # --- Websites -------------------------------------------------------------------------------
@@ -220,10 +219,8 @@ class WebsiteUpdateInput(StrictInputSerializer):
     category = CategoryField(required=False, allow_blank=True)
 
 
-class WebsiteListQuery(serializers.Serializer):
-    publisher_id = serializers.IntegerField(min_value=1, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
+class WebsiteListQuery(PageQuery):
+    publisher_id = IdFilterField()
 
 
 # --- Zones ----------------------------------------------------------------------------------
@@ -281,13 +278,11 @@ class ZoneUpdateInput(StrictInputSerializer):
     status = serializers.ChoiceField(choices=ZoneStatus.choices, required=False)
 
 
-class ZoneListQuery(serializers.Serializer):
-    website_id = serializers.IntegerField(min_value=1, required=False)
-    publisher_id = serializers.IntegerField(min_value=1, required=False)
+class ZoneListQuery(PageQuery):
+    website_id = IdFilterField()
+    publisher_id = IdFilterField()
     type = serializers.ChoiceField(choices=AdType.choices, required=False)
     status = serializers.ChoiceField(choices=ZoneStatus.choices, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 class ZoneEmbedUrlsOutput(serializers.Serializer):

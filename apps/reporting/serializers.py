@@ -8,11 +8,12 @@ from functools import cache
 
 from rest_framework import serializers
 
+from apps.common.integers import IdFilterField
+
 from .periods import CUSTOM, PERIODS
 from .reports.family import HOURLY_BUCKETS
 
 FORMATS = ("json", "csv")
-MAX_ID = 2**63 - 1
 # Far enough for any stored data, near enough that a local midnight always converts.
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
@@ -28,10 +29,8 @@ def _date_field(help_text: str) -> serializers.DateField:
     )
 
 
-def _id_field(help_text: str) -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text=help_text
-    )
+def _id_field(help_text: str) -> IdFilterField:
+    return IdFilterField(help_text=help_text)
 
 
 class ReportPeriodQuery(serializers.Serializer):
