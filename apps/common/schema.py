@@ -62,6 +62,7 @@ ERROR_DESCRIPTIONS = {
     413: "Body too large",
     422: "Field validation failed",
     429: "Rate limited (see Retry-After)",
+    502: "An outside service (e.g. the payment provider) could not be reached or refused",
 }
 
 
