@@ -13,6 +13,7 @@ from apps.accounts.serializers import TimezoneField
 from apps.common.adformats import MAX_DIMENSION, VIDEO_MIME_TYPES, AdType
 from apps.common.api import PageQuery, StrictInputSerializer
 from apps.common.integers import IdFilterField
+from apps.common.schema import url_or_blank_output
 
 from .models import (
     CAMPAIGN_CREATE_STATUSES,
@@ -351,6 +352,11 @@ class AdListQuery(PageQuery):
 class AdOutput(serializers.ModelSerializer):
     campaign_id = serializers.IntegerField()
     advertiser_id = serializers.IntegerField(source="campaign.advertiser_id")
+    image_url = url_or_blank_output()
+    video_url = url_or_blank_output()
+    video_mime = serializers.ChoiceField(
+        choices=VIDEO_MIME_TYPES, allow_blank=True, read_only=True, help_text='"" unless video.'
+    )
 
     class Meta:
         model = Ad

@@ -5,16 +5,36 @@ from __future__ import annotations
 from functools import cache
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class PathItemField(serializers.Field):
+    """A key of the path to a failing field, or the index of a list item (``["body",
+    "manager_ids", 3]``)."""
+
+    def to_representation(self, value):
+        return value
+
+
 class ErrorDetailOutput(serializers.Serializer):
-    path = serializers.ListField(child=serializers.CharField())
+    path = serializers.ListField(
+        child=PathItemField(), help_text='Where the failing value is, e.g. ["query", "page"].'
+    )
     code = serializers.CharField()
     message = serializers.CharField()
     minimum = serializers.JSONField(required=False)
     maximum = serializers.JSONField(required=False)
+    options = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The allowed values."
+    )
+
+
+def url_or_blank_output(**kwargs) -> serializers.CharField:
+    """A stored URL that may be empty: a string, not ``format: uri``, which ``""`` is not."""
+    kwargs.setdefault("help_text", 'An http or https URL, or "" when there is none.')
+    return serializers.CharField(read_only=True, **kwargs)
 
 
 class ErrorOutput(serializers.Serializer):

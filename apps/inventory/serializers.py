@@ -11,6 +11,7 @@ from apps.accounts.selectors import user_get
 from apps.common.adformats import MAX_DIMENSION, AdType
 from apps.common.api import PageQuery, StrictInputSerializer
 from apps.common.integers import IdFilterField
+from apps.common.schema import url_or_blank_output
 
 from .models import (
     CATEGORY_MAX_LENGTH,
@@ -102,6 +103,7 @@ class PublisherOutput(serializers.ModelSerializer):
     blocked_categories = serializers.ListField(child=serializers.CharField(), read_only=True)
     blocked_advertiser_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     reviewed_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    website_url = url_or_blank_output()
 
     class Meta:
         model = Publisher

@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import date
 from functools import cache
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.common.integers import IdFilterField
@@ -218,9 +219,20 @@ class OverviewReportOutput(FamilyReportOutput):
     daily = ReportDayStatsOutput(many=True)
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 23}, {"type": "string"}]}
+)
+class HourBucketField(serializers.Field):
+    """An hour of day (a number) or an hour's start (a string), as the bucket says."""
+
+    def to_representation(self, value):
+        return value
+
+
 class HourStatsOutput(ReportStatsOutput):
-    hour = serializers.CharField(
-        help_text="Local hour of day (0-23) or, per hour, its local ISO 8601 start."
+    hour = HourBucketField(
+        help_text="`hour_of_day`: the local hour of day (0-23); `hour`: the local ISO 8601 "
+        "start of the hour."
     )
 
 

@@ -161,7 +161,12 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
     event_id = serializers.UUIDField(
         source="event_uuid", allow_null=True, help_text="The body's `id`; the same in retries."
     )
-    redelivery_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    redelivery_of = serializers.SlugRelatedField(
+        slug_field="uuid",
+        read_only=True,
+        allow_null=True,
+        help_text="The delivery this one sends again (null for a first delivery).",
+    )
     attempt_log = WebhookAttemptOutput(many=True)
 
     class Meta:
