@@ -97,9 +97,13 @@ class FloorReportQuery(ReportPeriodQuery):
 # --- Output shapes ------------------------------------------------------------------------
 
 
-def _money(help_text: str = "", required: bool = True) -> serializers.CharField:
+def _money(
+    help_text: str = "", required: bool = True, allow_null: bool = False
+) -> serializers.CharField:
     return serializers.CharField(
-        required=required, help_text=help_text or "Decimal string, 2 places."
+        required=required,
+        allow_null=allow_null,
+        help_text=help_text or "Decimal string, 2 places.",
     )
 
 
@@ -330,7 +334,7 @@ class AttributionReportOutput(FamilyReportOutput):
 class FloorZoneOutput(serializers.Serializer):
     zone_id = serializers.IntegerField()
     zone_name = serializers.CharField()
-    floor_price = _money("The zone's floor, a CPM.")
+    floor_price = _money("The zone's floor, a CPM; null once the zone is deleted.", allow_null=True)
     requests = serializers.IntegerField()
     fills = serializers.IntegerField()
     fill_rate = _percent("fills / requests * 100.")
