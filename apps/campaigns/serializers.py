@@ -13,7 +13,7 @@ from apps.accounts.serializers import TimezoneField
 from apps.common.adformats import MAX_DIMENSION, VIDEO_MIME_TYPES, AdType
 from apps.common.api import PageQuery, StrictInputSerializer
 from apps.common.integers import IdFilterField
-from apps.common.schema import url_or_blank_output
+from apps.common.schema import pattern_or_blank, url_or_blank_output
 
 from .models import (
     CAMPAIGN_CREATE_STATUSES,
@@ -210,7 +210,10 @@ class CampaignCreateInput(StrictInputSerializer):
     frequency_cap = FrequencyCapInput(required=False, allow_null=True)
     targeting = TargetingInput(required=False, allow_null=True)
     category = serializers.RegexField(
-        CATEGORY_PATTERN, max_length=CATEGORY_MAX_LENGTH, required=False, allow_blank=True
+        pattern_or_blank(CATEGORY_PATTERN),
+        max_length=CATEGORY_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
     )
     source = CampaignSourceField(required=False, allow_null=True)
 

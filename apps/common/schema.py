@@ -31,6 +31,12 @@ class ErrorDetailOutput(serializers.Serializer):
     )
 
 
+def pattern_or_blank(pattern: str) -> str:
+    """``pattern`` that also matches ``""``: what a field with ``allow_blank`` accepts, so the
+    document's pattern agrees with a blank value (and with a ``default: ""``)."""
+    return f"^(?:{pattern.removeprefix('^').removesuffix('$')})?$"
+
+
 def url_or_blank_output(**kwargs) -> serializers.CharField:
     """A stored URL that may be empty: a string, not ``format: uri``, which ``""`` is not."""
     kwargs.setdefault("help_text", 'An http or https URL, or "" when there is none.')

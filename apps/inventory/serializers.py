@@ -11,7 +11,7 @@ from apps.accounts.selectors import user_get
 from apps.common.adformats import MAX_DIMENSION, AdType
 from apps.common.api import PageQuery, StrictInputSerializer
 from apps.common.integers import IdFilterField
-from apps.common.schema import url_or_blank_output
+from apps.common.schema import pattern_or_blank, url_or_blank_output
 
 from .models import (
     CATEGORY_MAX_LENGTH,
@@ -53,7 +53,10 @@ class CategoryField(serializers.RegexField):
             "error_messages",
             {"invalid": "Use a lowercase slug such as 'news' (letters, digits, '-' and '_')."},
         )
-        super().__init__(CATEGORY_PATTERN, **kwargs)
+        pattern = CATEGORY_PATTERN
+        if kwargs.get("allow_blank"):
+            pattern = pattern_or_blank(pattern)
+        super().__init__(pattern, **kwargs)
 
     def run_validation(self, data=serializers.empty):
         if isinstance(data, str):

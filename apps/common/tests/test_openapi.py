@@ -1,10 +1,14 @@
 """The OpenAPI document: valid, served as JSON, and browsable without any CDN."""
 
 import json
+import re
 
 import pytest
 import yaml
 from django.core.management import call_command
+from openapi_spec_validator import validate
+
+from apps.common.schema import pattern_or_blank
 
 
 def test_schema_validates_without_warnings(tmp_path):
@@ -13,6 +17,19 @@ def test_schema_validates_without_warnings(tmp_path):
     schema = yaml.safe_load(target.read_text())
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/auth/login" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_served_document_passes_openapi_spec_validator(api_client):
+    """What clients download is a valid OpenAPI 3 document (defaults agree with patterns …)."""
+    document = json.loads(api_client.get("/api/v1/docs-json").content)
+    validate(document)  # raises with the first violation
+
+
+def test_blank_allowed_patterns_match_blank():
+    pattern = pattern_or_blank(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+    assert re.fullmatch(pattern, "") and re.fullmatch(pattern, "news-24")
+    assert not re.fullmatch(pattern, "News")
 
 
 @pytest.mark.django_db
