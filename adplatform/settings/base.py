@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.delivery.openapi.add_public_paths",
+        "apps.common.schema.postprocess_nullable_refs",
     ],
 }
 

@@ -96,6 +96,45 @@ def error_response(status: int) -> OpenApiResponse:
     return OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS.get(status, "Error"))
 
 
+NULL_ENUM = {"enum": [None]}
+
+
+def postprocess_nullable_refs(result: dict, generator, request, public) -> dict:
+    """Say "or null" the way OpenAPI 3.0 validators read it.
+
+    drf-spectacular writes a nullable object or union as ``{"allOf": [{"$ref": …}],
+    "nullable": true}`` (or ``nullable`` beside a ``oneOf``). Strict 3.0 readers (openapi-core,
+    client generators) apply ``nullable`` only next to a ``type``, so ``null`` was refused
+    there (a campaign without ``frequency_cap``). Such schemas become ``oneOf`` with
+    ``NullEnum`` (``{"enum": [null]}``), the form drf-spectacular uses for nullable choices.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    null_ref = {"$ref": "#/components/schemas/NullEnum"}
+
+    def fix(node):
+        if isinstance(node, list):
+            return [fix(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: fix(value) for key, value in node.items()}
+        if not node.get("nullable") or "type" in node:
+            return node
+        if list(node.get("allOf", ())) and len(node["allOf"]) == 1:
+            node["oneOf"] = [node.pop("allOf")[0], null_ref]
+        elif "oneOf" in node and null_ref not in node["oneOf"]:
+            node["oneOf"] = [*node["oneOf"], null_ref]
+        else:
+            return node
+        del node["nullable"]
+        schemas.setdefault("NullEnum", NULL_ENUM)
+        return node
+
+    result["paths"] = fix(result.get("paths", {}))
+    for name in list(schemas):
+        schemas[name] = fix(schemas[name])
+    return result
+
+
 class AutoSchema(SpectacularAutoSchema):
     """Adds the error responses every endpoint can give so no view has to list them."""
 

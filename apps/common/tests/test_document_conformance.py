@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.campaigns.tests.factories import AdFactory, AdvertiserFactory
+from apps.campaigns.tests.factories import AdFactory, AdvertiserFactory, CampaignFactory
 from apps.inventory.tests.factories import PublisherFactory
 from apps.webhooks.tests.factories import WebhookFactory
 
@@ -23,6 +23,15 @@ def test_ad_without_image_video_or_mime(admin_user):
         "",
     )
     assert_documented(call("GET", "/api/v1/ads", user=admin_user), "GET", "/api/v1/ads")
+
+
+def test_campaign_without_frequency_cap_or_source(admin_user):
+    """``null`` where the document says "or null", as strict OpenAPI 3.0 readers see it."""
+    campaign = CampaignFactory(frequency_cap_impressions=None, source=None)
+    response = call("GET", f"/api/v1/campaigns/{campaign.pk}", user=admin_user)
+    data = assert_documented(response, "GET", "/api/v1/campaigns/{campaign_id}")["data"]
+    assert (data["frequency_cap"], data["source"]) == (None, None)
+    assert_documented(call("GET", "/api/v1/campaigns", user=admin_user), "GET", "/api/v1/campaigns")
 
 
 def test_publisher_without_website(admin_user):
