@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import json
 
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from werkzeug.test import Client, TestResponse
 
 
@@ -21,7 +23,7 @@ def api_document():
     """The document as ``/api/v1/docs-json`` serves it."""
     from openapi_core import OpenAPI
 
-    response = Client(_application()).get("/api/v1/docs-json")
+    response = _open("/api/v1/docs-json", method="GET", headers={}, data=None)
     return OpenAPI.from_dict(json.loads(response.get_data()))
 
 
@@ -36,9 +38,19 @@ def call(method: str, path: str, *, user=None, body: dict | None = None) -> Test
     data = None
     if body is not None:
         data, headers["Content-Type"] = json.dumps(body), "application/json"
-    return Client(_application()).open(
-        path, method=method, headers=headers, data=data, buffered=True
-    )
+    return _open(path, method=method, headers=headers, data=data)
+
+
+def _open(path: str, **kwargs) -> TestResponse:
+    # As Django's test client does: the handler's end-of-request connection cleanup would
+    # close the connection that holds the test's open transaction (on PostgreSQL).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        return Client(_application()).open(path, buffered=True, **kwargs)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def assert_documented(response: TestResponse, method: str, template: str) -> dict:
