@@ -303,9 +303,12 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "AUTHENTICATION_WHITELIST": [],
+    # ``<id:…>`` path segments (apps.common.integers.IdConverter).
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1}},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.delivery.openapi.add_public_paths",
+        "apps.common.schema.postprocess_nullable_refs",
     ],
 }
 

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import AccessToken
 
-from apps.common.api import ok, paginated, validate_body, validate_query
+from apps.common.api import PageQuery, ok, paginated, validate_body, validate_query
 from apps.common.errors import NotFoundError
 from apps.common.net import client_ip
 from apps.common.ratelimit import enforce_rate
@@ -289,6 +289,7 @@ class ApiKeyListApi(APIView):
     @extend_schema(
         tags=["API keys"],
         operation_id="api_keys_list",
+        parameters=[PageQuery],
         responses={200: envelope(ApiKeyOutput, many=True)},
     )
     def get(self, request):

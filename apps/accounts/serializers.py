@@ -6,7 +6,7 @@ import zoneinfo
 
 from rest_framework import serializers
 
-from apps.common.api import StrictInputSerializer
+from apps.common.api import PageQuery, StrictInputSerializer
 
 from .models import ApiKey, PartnerCredential, Role, User
 
@@ -108,12 +108,10 @@ class UserUpdateInput(_RoleInputMixin, StrictInputSerializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class UserListQuery(serializers.Serializer):
+class UserListQuery(PageQuery):
     role = serializers.ChoiceField(choices=ROLE_NAMES, required=False)
     search = serializers.CharField(max_length=100, required=False)
     include_deleted = serializers.BooleanField(required=False, default=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 class SignupInput(StrictInputSerializer):

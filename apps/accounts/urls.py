@@ -16,14 +16,14 @@ urlpatterns = [
     path("auth/mfa/verify", api.MfaVerifyApi.as_view(), name="auth-mfa-verify"),
     path("auth/mfa/disable", api.MfaDisableApi.as_view(), name="auth-mfa-disable"),
     path("api-keys", api.ApiKeyListApi.as_view(), name="api-keys"),
-    path("api-keys/<int:key_id>", api.ApiKeyDetailApi.as_view(), name="api-key-detail"),
+    path("api-keys/<id:key_id>", api.ApiKeyDetailApi.as_view(), name="api-key-detail"),
     path("auth/api-keys", api.AuthApiKeyListApi.as_view(), name="auth-api-keys"),
     path(
-        "auth/api-keys/<int:key_id>", api.AuthApiKeyDetailApi.as_view(), name="auth-api-key-detail"
+        "auth/api-keys/<id:key_id>", api.AuthApiKeyDetailApi.as_view(), name="auth-api-key-detail"
     ),
     path("users", api.UserListApi.as_view(), name="users"),
-    path("users/<int:user_id>", api.UserDetailApi.as_view(), name="user-detail"),
-    path("users/<int:user_id>/erase", api.UserEraseApi.as_view(), name="user-erase"),
+    path("users/<id:user_id>", api.UserDetailApi.as_view(), name="user-detail"),
+    path("users/<id:user_id>/erase", api.UserEraseApi.as_view(), name="user-erase"),
     path("settings", api.SettingsApi.as_view(), name="settings"),
     path(
         "partner-credentials",
@@ -31,7 +31,7 @@ urlpatterns = [
         name="partner-credentials",
     ),
     path(
-        "partner-credentials/<int:credential_id>",
+        "partner-credentials/<id:credential_id>",
         api.PartnerCredentialDetailApi.as_view(),
         name="partner-credential-detail",
     ),

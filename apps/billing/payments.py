@@ -10,6 +10,7 @@ None and card top-ups answer 400.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
@@ -17,6 +18,8 @@ from typing import Protocol
 from django.conf import settings
 
 from apps.accounts.platform_settings import setting_get
+
+logger = logging.getLogger(__name__)
 
 # Currencies Stripe counts in whole units rather than cents.
 ZERO_DECIMAL_CURRENCIES = frozenset(
@@ -64,7 +67,16 @@ class WebhookRejectedError(Exception):
 
 
 class ProviderUnavailableError(Exception):
-    """The provider could not be reached or refused the request."""
+    """The provider could not be reached (``reached`` false) or answered with an error.
+
+    It carries no text of the provider's library, whose messages name hosts, connection pools
+    and request ids: the caller answers a stable message, the detail is logged where it
+    happened.
+    """
+
+    def __init__(self, *, reached: bool):
+        super().__init__("refused the request" if reached else "could not be reached")
+        self.reached = reached
 
 
 class PaymentProvider(Protocol):
@@ -134,8 +146,19 @@ class StripeProvider:
                 success_url=success_url,
                 cancel_url=cancel_url,
             )
+        except stripe.APIConnectionError as exc:  # DNS, connect, TLS, timeouts
+            logger.warning("Stripe could not be reached for payment %s: %r", payment.uuid, exc)
+            raise ProviderUnavailableError(reached=False) from exc
         except stripe.StripeError as exc:
-            raise ProviderUnavailableError(getattr(exc, "user_message", None) or str(exc)) from exc
+            logger.warning(
+                "Stripe refused the checkout of payment %s: %s (HTTP %s, request %s): %s",
+                payment.uuid,
+                type(exc).__name__,
+                getattr(exc, "http_status", None),
+                getattr(exc, "request_id", None),
+                exc,
+            )
+            raise ProviderUnavailableError(reached=True) from exc
         return CheckoutSession(provider=self.name, session_id=session.id, url=session.url)
 
     def parse_webhook(self, *, payload: bytes, signature: str) -> ProviderEvent:

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from apps.common.api import StrictInputSerializer
+from apps.common.api import PageQuery, StrictInputSerializer
+from apps.common.integers import IdFilterField
 
 from .clock import month_bounds
 from .models import (
@@ -90,8 +91,8 @@ def _month_or_period(attrs: dict, *, start_field: str | None) -> dict:
 # --- Wallets ------------------------------------------------------------------------------
 
 
-class WalletListQuery(serializers.Serializer):
-    advertiser_id = serializers.IntegerField(required=False, min_value=1)
+class WalletListQuery(PageQuery):
+    advertiser_id = IdFilterField()
     mode = serializers.ChoiceField(choices=WalletMode.choices, required=False)
 
 
@@ -142,7 +143,7 @@ class WalletOutput(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class TransactionListQuery(serializers.Serializer):
+class TransactionListQuery(PageQuery):
     type = serializers.ChoiceField(choices=TransactionKind.choices, required=False)
 
 
@@ -233,7 +234,7 @@ class WebhookReceivedOutput(serializers.Serializer):
 
 
 class ReconciliationQuery(serializers.Serializer):
-    advertiser_id = serializers.IntegerField(required=False, min_value=1)
+    advertiser_id = IdFilterField()
     locals()["from"] = serializers.DateField(required=False, help_text="First local day.")
     to = serializers.DateField(required=False, help_text="Last local day.")
 
@@ -276,9 +277,9 @@ class ReconciliationOutput(serializers.Serializer):
 # --- Invoices -----------------------------------------------------------------------------
 
 
-class InvoiceListQuery(serializers.Serializer):
+class InvoiceListQuery(PageQuery):
     status = serializers.ChoiceField(choices=InvoiceStatus.choices, required=False)
-    advertiser_id = serializers.IntegerField(required=False, min_value=1)
+    advertiser_id = IdFilterField()
 
 
 class InvoiceCreateInput(StrictInputSerializer):
@@ -352,9 +353,9 @@ class InvoiceDetailOutput(InvoiceOutput):
 # --- Payouts ------------------------------------------------------------------------------
 
 
-class PayoutListQuery(serializers.Serializer):
+class PayoutListQuery(PageQuery):
     status = serializers.ChoiceField(choices=PayoutStatus.choices, required=False)
-    publisher_id = serializers.IntegerField(required=False, min_value=1)
+    publisher_id = IdFilterField()
 
 
 class PayoutCreateInput(StrictInputSerializer):

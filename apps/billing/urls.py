@@ -5,32 +5,32 @@ from .api import invoices, payouts, wallets
 urlpatterns = [
     path("billing/wallets", wallets.WalletListApi.as_view(), name="billing-wallets"),
     path(
-        "billing/wallets/<int:wallet_id>",
+        "billing/wallets/<id:wallet_id>",
         wallets.WalletDetailApi.as_view(),
         name="billing-wallet-detail",
     ),
     path(
-        "billing/wallets/<int:wallet_id>/transactions",
+        "billing/wallets/<id:wallet_id>/transactions",
         wallets.WalletTransactionListApi.as_view(),
         name="billing-wallet-transactions",
     ),
     path(
-        "billing/wallets/<int:wallet_id>/deposits",
+        "billing/wallets/<id:wallet_id>/deposits",
         wallets.WalletDepositApi.as_view(),
         name="billing-wallet-deposits",
     ),
     path(
-        "billing/wallets/<int:wallet_id>/adjustments",
+        "billing/wallets/<id:wallet_id>/adjustments",
         wallets.WalletAdjustmentApi.as_view(),
         name="billing-wallet-adjustments",
     ),
     path(
-        "billing/wallets/<int:wallet_id>/refunds",
+        "billing/wallets/<id:wallet_id>/refunds",
         wallets.WalletRefundApi.as_view(),
         name="billing-wallet-refunds",
     ),
     path(
-        "billing/wallets/<int:wallet_id>/checkout",
+        "billing/wallets/<id:wallet_id>/checkout",
         wallets.WalletCheckoutApi.as_view(),
         name="billing-wallet-checkout",
     ),

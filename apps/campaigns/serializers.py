@@ -11,7 +11,9 @@ from rest_framework import serializers
 
 from apps.accounts.serializers import TimezoneField
 from apps.common.adformats import MAX_DIMENSION, VIDEO_MIME_TYPES, AdType
-from apps.common.api import StrictInputSerializer
+from apps.common.api import PageQuery, StrictInputSerializer
+from apps.common.integers import IdFilterField
+from apps.common.schema import pattern_or_blank, url_or_blank_output
 
 from .models import (
     CAMPAIGN_CREATE_STATUSES,
@@ -139,10 +141,8 @@ class AdvertiserCreateInput(AdvertiserUpdateInput):
     )
 
 
-class AdvertiserListQuery(serializers.Serializer):
+class AdvertiserListQuery(PageQuery):
     search = serializers.CharField(max_length=100, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 # --- Campaigns ----------------------------------------------------------------------------
@@ -231,7 +231,10 @@ class CampaignCreateInput(StrictInputSerializer):
     frequency_cap = FrequencyCapInput(required=False, allow_null=True)
     targeting = TargetingInput(required=False, allow_null=True)
     category = serializers.RegexField(
-        CATEGORY_PATTERN, max_length=CATEGORY_MAX_LENGTH, required=False, allow_blank=True
+        pattern_or_blank(CATEGORY_PATTERN),
+        max_length=CATEGORY_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
     )
     source = CampaignSourceField(required=False, allow_null=True)
 
@@ -255,18 +258,16 @@ class CampaignUpdateInput(CampaignCreateInput):
     status = serializers.ChoiceField(choices=CampaignStatus.choices)
 
 
-class CampaignListQuery(serializers.Serializer):
+class CampaignListQuery(PageQuery):
     status = serializers.ChoiceField(choices=CampaignStatus.choices, required=False)
     pricing_model = serializers.ChoiceField(choices=PricingModel.choices, required=False)
-    advertiser_id = serializers.IntegerField(min_value=1, required=False)
+    advertiser_id = IdFilterField()
     search = serializers.CharField(max_length=100, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 class CampaignResolveQuery(serializers.Serializer):
     reference_id = serializers.CharField(max_length=REFERENCE_ID_MAX_LENGTH)
-    advertiser_id = serializers.IntegerField(min_value=1, required=False)
+    advertiser_id = IdFilterField()
 
 
 class CampaignOutput(serializers.ModelSerializer):
@@ -365,19 +366,22 @@ class AdReviewInput(StrictInputSerializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
 
-class AdListQuery(serializers.Serializer):
-    campaign_id = serializers.IntegerField(min_value=1, required=False)
+class AdListQuery(PageQuery):
+    campaign_id = IdFilterField()
     status = serializers.ChoiceField(choices=AdStatus.choices, required=False)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
     type = serializers.ChoiceField(choices=AdType.choices, required=False)
-    advertiser_id = serializers.IntegerField(min_value=1, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
+    advertiser_id = IdFilterField()
 
 
 class AdOutput(serializers.ModelSerializer):
     campaign_id = serializers.IntegerField()
     advertiser_id = serializers.IntegerField(source="campaign.advertiser_id")
+    image_url = url_or_blank_output()
+    video_url = url_or_blank_output()
+    video_mime = serializers.ChoiceField(
+        choices=VIDEO_MIME_TYPES, allow_blank=True, read_only=True, help_text='"" unless video.'
+    )
 
     class Meta:
         model = Ad
@@ -440,13 +444,11 @@ class ConversionGoalUpdateInput(ConversionGoalCreateInput):
     is_active = serializers.BooleanField()
 
 
-class ConversionGoalListQuery(serializers.Serializer):
-    campaign_id = serializers.IntegerField(min_value=1, required=False)
+class ConversionGoalListQuery(PageQuery):
+    campaign_id = IdFilterField()
     type = serializers.ChoiceField(choices=GoalType.choices, required=False)
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
-    advertiser_id = serializers.IntegerField(min_value=1, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
+    advertiser_id = IdFilterField()
 
 
 class ConversionGoalOutput(serializers.ModelSerializer):

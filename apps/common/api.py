@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from .exceptions import InputValidationError
+from .integers import PageNumberField
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -75,12 +76,22 @@ def ok(data: Any, *, status: int = 200, headers: dict | None = None, **extra: An
 
 
 class PageQuery(serializers.Serializer):
-    page = serializers.IntegerField(required=False, min_value=1, default=1)
-    per_page = serializers.IntegerField(required=False, min_value=1, default=DEFAULT_PER_PAGE)
+    """``page``/``per_page`` of every list; list query serializers extend it."""
+
+    page = PageNumberField(required=False, default=1, help_text="From 1; past the last: empty.")
+    per_page = PageNumberField(
+        required=False,
+        default=DEFAULT_PER_PAGE,
+        help_text=f"Items per page; more than {MAX_PER_PAGE} is answered as {MAX_PER_PAGE}.",
+    )
 
 
 def paginate(request: Request, queryset: Sequence) -> tuple[Sequence, dict[str, int]]:
-    """Slice ``queryset`` by ``page``/``per_page`` (capped at 100) and describe the page."""
+    """Slice ``queryset`` by ``page``/``per_page`` (capped at 100) and describe the page.
+
+    A page past the last one is empty and costs no query for rows, so its offset (which may
+    be beyond what SQL's OFFSET takes) never reaches the database.
+    """
     params = PageQuery(data=request.query_params)
     if not params.is_valid():
         raise InputValidationError(params, location="query")
@@ -92,7 +103,7 @@ def paginate(request: Request, queryset: Sequence) -> tuple[Sequence, dict[str, 
         else len(queryset)
     )
     start = (page - 1) * per_page
-    items = list(queryset[start : start + per_page])
+    items = list(queryset[start : start + per_page]) if start < total else []
     meta = {
         "page": page,
         "per_page": per_page,

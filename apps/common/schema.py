@@ -5,16 +5,42 @@ from __future__ import annotations
 from functools import cache
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class PathItemField(serializers.Field):
+    """A key of the path to a failing field, or the index of a list item (``["body",
+    "manager_ids", 3]``)."""
+
+    def to_representation(self, value):
+        return value
+
+
 class ErrorDetailOutput(serializers.Serializer):
-    path = serializers.ListField(child=serializers.CharField())
+    path = serializers.ListField(
+        child=PathItemField(), help_text='Where the failing value is, e.g. ["query", "page"].'
+    )
     code = serializers.CharField()
     message = serializers.CharField()
     minimum = serializers.JSONField(required=False)
     maximum = serializers.JSONField(required=False)
+    options = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="The allowed values."
+    )
+
+
+def pattern_or_blank(pattern: str) -> str:
+    """``pattern`` that also matches ``""``: what a field with ``allow_blank`` accepts, so the
+    document's pattern agrees with a blank value (and with a ``default: ""``)."""
+    return f"^(?:{pattern.removeprefix('^').removesuffix('$')})?$"
+
+
+def url_or_blank_output(**kwargs) -> serializers.CharField:
+    """A stored URL that may be empty: a string, not ``format: uri``, which ``""`` is not."""
+    kwargs.setdefault("help_text", 'An http or https URL, or "" when there is none.')
+    return serializers.CharField(read_only=True, **kwargs)
 
 
 class ErrorOutput(serializers.Serializer):
@@ -62,11 +88,51 @@ ERROR_DESCRIPTIONS = {
     413: "Body too large",
     422: "Field validation failed",
     429: "Rate limited (see Retry-After)",
+    502: "An outside service (e.g. the payment provider) could not be reached or refused",
 }
 
 
 def error_response(status: int) -> OpenApiResponse:
     return OpenApiResponse(ErrorOutput, description=ERROR_DESCRIPTIONS.get(status, "Error"))
+
+
+NULL_ENUM = {"enum": [None]}
+
+
+def postprocess_nullable_refs(result: dict, generator, request, public) -> dict:
+    """Say "or null" the way OpenAPI 3.0 validators read it.
+
+    drf-spectacular writes a nullable object or union as ``{"allOf": [{"$ref": …}],
+    "nullable": true}`` (or ``nullable`` beside a ``oneOf``). Strict 3.0 readers (openapi-core,
+    client generators) apply ``nullable`` only next to a ``type``, so ``null`` was refused
+    there (a campaign without ``frequency_cap``). Such schemas become ``oneOf`` with
+    ``NullEnum`` (``{"enum": [null]}``), the form drf-spectacular uses for nullable choices.
+    """
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    null_ref = {"$ref": "#/components/schemas/NullEnum"}
+
+    def fix(node):
+        if isinstance(node, list):
+            return [fix(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        node = {key: fix(value) for key, value in node.items()}
+        if not node.get("nullable") or "type" in node:
+            return node
+        if list(node.get("allOf", ())) and len(node["allOf"]) == 1:
+            node["oneOf"] = [node.pop("allOf")[0], null_ref]
+        elif "oneOf" in node and null_ref not in node["oneOf"]:
+            node["oneOf"] = [*node["oneOf"], null_ref]
+        else:
+            return node
+        del node["nullable"]
+        schemas.setdefault("NullEnum", NULL_ENUM)
+        return node
+
+    result["paths"] = fix(result.get("paths", {}))
+    for name in list(schemas):
+        schemas[name] = fix(schemas[name])
+    return result
 
 
 class AutoSchema(SpectacularAutoSchema):

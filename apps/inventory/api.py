@@ -165,8 +165,10 @@ class PublisherDetailApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_destroy",
-        responses={200: MessageOutput},
-        description="Admin only. Deletes the publisher with its websites and zones.",
+        responses={200: MessageOutput, 409: error_response(409)},
+        description="Admin only. Deletes the publisher with its websites and zones; 409 "
+        "`publisher_has_money_records` when payouts or ledger entries refer to it (they are "
+        "kept).",
     )
     def delete(self, request, publisher_id: int):
         _require_admin(request)

@@ -9,7 +9,9 @@ from rest_framework import serializers
 
 from apps.accounts.selectors import user_get
 from apps.common.adformats import MAX_DIMENSION, AdType
-from apps.common.api import StrictInputSerializer
+from apps.common.api import PageQuery, StrictInputSerializer
+from apps.common.integers import IdFilterField
+from apps.common.schema import pattern_or_blank, url_or_blank_output
 
 from .models import (
     CATEGORY_MAX_LENGTH,
@@ -51,7 +53,10 @@ class CategoryField(serializers.RegexField):
             "error_messages",
             {"invalid": "Use a lowercase slug such as 'news' (letters, digits, '-' and '_')."},
         )
-        super().__init__(CATEGORY_PATTERN, **kwargs)
+        pattern = CATEGORY_PATTERN
+        if kwargs.get("allow_blank"):
+            pattern = pattern_or_blank(pattern)
+        super().__init__(pattern, **kwargs)
 
     def run_validation(self, data=serializers.empty):
         if isinstance(data, str):
@@ -101,6 +106,7 @@ class PublisherOutput(serializers.ModelSerializer):
     blocked_categories = serializers.ListField(child=serializers.CharField(), read_only=True)
     blocked_advertiser_ids = serializers.ListField(child=serializers.IntegerField(), read_only=True)
     reviewed_by_id = serializers.IntegerField(read_only=True, allow_null=True)
+    website_url = url_or_blank_output()
 
     class Meta:
         model = Publisher
@@ -184,10 +190,8 @@ class PublisherRejectInput(StrictInputSerializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-class PublisherListQuery(serializers.Serializer):
+class PublisherListQuery(PageQuery):
     status = serializers.ChoiceField(choices=PublisherStatus.choices, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 # --- Websites -------------------------------------------------------------------------------
@@ -220,10 +224,8 @@ class WebsiteUpdateInput(StrictInputSerializer):
     category = CategoryField(required=False, allow_blank=True)
 
 
-class WebsiteListQuery(serializers.Serializer):
-    publisher_id = serializers.IntegerField(min_value=1, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
+class WebsiteListQuery(PageQuery):
+    publisher_id = IdFilterField()
 
 
 # --- Zones ----------------------------------------------------------------------------------
@@ -281,13 +283,11 @@ class ZoneUpdateInput(StrictInputSerializer):
     status = serializers.ChoiceField(choices=ZoneStatus.choices, required=False)
 
 
-class ZoneListQuery(serializers.Serializer):
-    website_id = serializers.IntegerField(min_value=1, required=False)
-    publisher_id = serializers.IntegerField(min_value=1, required=False)
+class ZoneListQuery(PageQuery):
+    website_id = IdFilterField()
+    publisher_id = IdFilterField()
     type = serializers.ChoiceField(choices=AdType.choices, required=False)
     status = serializers.ChoiceField(choices=ZoneStatus.choices, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 class ZoneEmbedUrlsOutput(serializers.Serializer):

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from rest_framework.exceptions import PermissionDenied
 
@@ -211,9 +212,20 @@ def publisher_reset_review(*, publisher: Publisher) -> Publisher:
 
 @transaction.atomic
 def publisher_delete(*, publisher: Publisher) -> None:
-    """Hard delete (admin): the publisher's websites and zones go with it."""
-    inventory_object_changed(publisher)
-    publisher.delete()
+    """Hard delete (admin): the publisher's websites and zones go with it.
+
+    Money records (payouts, ledger entries) are kept for good and protect their publisher, so
+    one that has been paid or has earnings on statements cannot be deleted (409).
+    """
+    inventory_object_changed(publisher)  # published only if the delete commits
+    try:
+        publisher.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise ConflictError(
+            "This publisher has payouts or ledger entries, which are kept; it cannot be "
+            "deleted. Reject it or pause its zones instead.",
+            code="publisher_has_money_records",
+        ) from exc
 
 
 # --- Websites -------------------------------------------------------------------------------

@@ -6,14 +6,16 @@ import zoneinfo
 from datetime import date
 from functools import cache
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from apps.common.integers import IdFilterField
 
 from .periods import CUSTOM, PERIODS
 from .reports.family import HOURLY_BUCKETS
 from .reports.geo import DEVICE_CLASSES, GEO_LEVELS, UNKNOWN
 
 FORMATS = ("json", "csv")
-MAX_ID = 2**63 - 1
 # Far enough for any stored data, near enough that a local midnight always converts.
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
@@ -29,10 +31,8 @@ def _date_field(help_text: str) -> serializers.DateField:
     )
 
 
-def _id_field(help_text: str) -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False, min_value=1, max_value=MAX_ID, help_text=help_text
-    )
+def _id_field(help_text: str) -> IdFilterField:
+    return IdFilterField(help_text=help_text)
 
 
 class ReportPeriodQuery(serializers.Serializer):
@@ -108,9 +108,13 @@ class FloorReportQuery(ReportPeriodQuery):
 # --- Output shapes ------------------------------------------------------------------------
 
 
-def _money(help_text: str = "", required: bool = True) -> serializers.CharField:
+def _money(
+    help_text: str = "", required: bool = True, allow_null: bool = False
+) -> serializers.CharField:
     return serializers.CharField(
-        required=required, help_text=help_text or "Decimal string, 2 places."
+        required=required,
+        allow_null=allow_null,
+        help_text=help_text or "Decimal string, 2 places.",
     )
 
 
@@ -230,9 +234,20 @@ class OverviewReportOutput(FamilyReportOutput):
     daily = ReportDayStatsOutput(many=True)
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 23}, {"type": "string"}]}
+)
+class HourBucketField(serializers.Field):
+    """An hour of day (a number) or an hour's start (a string), as the bucket says."""
+
+    def to_representation(self, value):
+        return value
+
+
 class HourStatsOutput(ReportStatsOutput):
-    hour = serializers.CharField(
-        help_text="Local hour of day (0-23) or, per hour, its local ISO 8601 start."
+    hour = HourBucketField(
+        help_text="`hour_of_day`: the local hour of day (0-23); `hour`: the local ISO 8601 "
+        "start of the hour."
     )
 
 
@@ -330,7 +345,7 @@ class AttributionReportOutput(FamilyReportOutput):
 class FloorZoneOutput(serializers.Serializer):
     zone_id = serializers.IntegerField()
     zone_name = serializers.CharField()
-    floor_price = _money("The zone's floor, a CPM.")
+    floor_price = _money("The zone's floor, a CPM; null once the zone is deleted.", allow_null=True)
     requests = serializers.IntegerField()
     fills = serializers.IntegerField()
     fill_rate = _percent("fills / requests * 100.")

@@ -4,22 +4,22 @@ from . import api
 
 urlpatterns = [
     path(
-        "analytics/campaigns/<int:campaign_id>",
+        "analytics/campaigns/<id:campaign_id>",
         api.CampaignAnalyticsApi.as_view(),
         name="analytics-campaign",
     ),
-    path("analytics/ads/<int:ad_id>", api.AdAnalyticsApi.as_view(), name="analytics-ad"),
+    path("analytics/ads/<id:ad_id>", api.AdAnalyticsApi.as_view(), name="analytics-ad"),
     path(
-        "analytics/publishers/<int:publisher_id>",
+        "analytics/publishers/<id:publisher_id>",
         api.PublisherAnalyticsApi.as_view(),
         name="analytics-publisher",
     ),
     path(
-        "publishers/<int:publisher_id>/analytics",
+        "publishers/<id:publisher_id>/analytics",
         api.PublisherAnalyticsAliasApi.as_view(),
         name="publisher-analytics",
     ),
-    path("analytics/zones/<int:zone_id>", api.ZoneAnalyticsApi.as_view(), name="analytics-zone"),
+    path("analytics/zones/<id:zone_id>", api.ZoneAnalyticsApi.as_view(), name="analytics-zone"),
     path("reports", api.ReportSummaryApi.as_view(), name="reports"),
     path("reports/financial", api.FinancialReportApi.as_view(), name="reports-financial"),
     path("reports/overview", api.OverviewReportApi.as_view(), name="reports-overview"),

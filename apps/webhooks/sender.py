@@ -2,6 +2,10 @@
 
 Built on ``http.client`` so the connection can be pinned to the address ``urlsafety`` vetted
 while the ``Host`` header, SNI and certificate check use the URL's name.
+
+A failure is recorded (and shown to the webhook's owner through the API) as one of a few
+fixed sentences (``ERRORS``); the exception's own text, which names resolvers, sockets and
+library internals, is logged here instead.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import functools
 import hashlib
 import hmac
 import http.client
+import logging
 import socket
 import ssl
 import threading
@@ -27,6 +32,26 @@ EVENT_HEADER = "X-AdServerX-Event"
 DELIVERY_HEADER = "X-AdServerX-Delivery"
 TIMESTAMP_HEADER = "X-AdServerX-Timestamp"
 RETRYABLE_STATUS_CODES = frozenset({408, 429})
+
+logger = logging.getLogger(__name__)
+
+# What a delivery records when sending failed, by kind. Stable, and free of library text.
+ERRORS = {
+    "dns": "DNS: the webhook URL's host name could not be resolved.",
+    "connect": "Connection failed: the webhook URL's host refused or did not answer.",
+    "tls_certificate": "TLS: the webhook URL's certificate is not trusted or does not name "
+    "its host.",
+    "tls": "TLS: the secure connection to the webhook URL could not be set up.",
+    "io": "I/O: the connection to the webhook URL broke before its answer arrived.",
+    "http": "Invalid HTTP response: the webhook URL did not answer with valid HTTP.",
+    "internal": "Internal error while sending; the delivery will be retried.",
+}
+
+
+def _logged(kind: str, url: str, exc: BaseException) -> str:
+    """The fixed sentence for ``kind``; the exception itself goes to the log."""
+    logger.warning("Webhook POST to %s failed (%s): %r", urlsplit(url).netloc, kind, exc)
+    return ERRORS[kind]
 
 
 def signature(secret: str, body: bytes) -> str:
@@ -130,10 +155,10 @@ def post_signed(
 
     try:
         scheme, host, port, addresses = url_target(url)
-    except UnsafeUrlError as exc:
+    except UnsafeUrlError as exc:  # our own words about the owner's URL
         return failed(f"Refused: {exc}", retryable=False)
     except OSError as exc:
-        return failed(f"DNS: {exc}", retryable=True)
+        return failed(_logged("dns", url, exc), retryable=True)
 
     request_headers = {
         "Content-Type": "application/json",
@@ -142,7 +167,7 @@ def post_signed(
         **headers,
     }
     connection_class = _PinnedHTTPSConnection if scheme == "https" else _PinnedHTTPConnection
-    last_error = "no address to connect to"
+    last_error = ERRORS["connect"]
     for address in addresses:
         remaining = timeout - (time.monotonic() - started)
         if remaining <= 0:
@@ -155,9 +180,11 @@ def post_signed(
             try:
                 conn.connect()
             except (TimeoutError, ConnectionError, OSError) as exc:
+                if isinstance(exc, ssl.SSLCertVerificationError):
+                    return failed(_logged("tls_certificate", url, exc), retryable=True)
                 if isinstance(exc, ssl.SSLError):
-                    return failed(f"TLS: {exc}", retryable=True)
-                last_error = f"Connection to {host} failed: {exc}"
+                    return failed(_logged("tls", url, exc), retryable=True)
+                last_error = _logged("connect", url, exc)
                 continue  # the next address of the host, if any
             conn.request("POST", _target_path(url), body=body, headers=request_headers)
             response = conn.getresponse()
@@ -170,8 +197,8 @@ def post_signed(
         except (http.client.HTTPException, OSError) as exc:
             if time.monotonic() - started >= timeout:
                 return failed(f"Timed out after {timeout:g}s", retryable=True)
-            kind = "Invalid HTTP response" if isinstance(exc, http.client.HTTPException) else "I/O"
-            return failed(f"{kind}: {exc!r}", retryable=True)
+            kind = "http" if isinstance(exc, http.client.HTTPException) else "io"
+            return failed(_logged(kind, url, exc), retryable=True)
         finally:
             watchdog.cancel()
             conn.close()

@@ -6,7 +6,7 @@ from django.core.validators import URLValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.common.api import StrictInputSerializer
+from apps.common.api import PageQuery, StrictInputSerializer
 from apps.common.events import EVENT_TYPES
 
 from .models import NAME_MAX_LENGTH, URL_MAX_LENGTH, DeliveryStatus, Webhook, WebhookDelivery
@@ -113,10 +113,8 @@ class WebhookUpdateInput(StrictInputSerializer):
         return super().to_internal_value(data)
 
 
-class WebhookListQuery(serializers.Serializer):
+class WebhookListQuery(PageQuery):
     is_active = serializers.BooleanField(required=False, allow_null=True, default=None)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 class WebhookOutput(serializers.ModelSerializer):
@@ -163,7 +161,12 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
     event_id = serializers.UUIDField(
         source="event_uuid", allow_null=True, help_text="The body's `id`; the same in retries."
     )
-    redelivery_of = serializers.SlugRelatedField(slug_field="uuid", read_only=True)
+    redelivery_of = serializers.SlugRelatedField(
+        slug_field="uuid",
+        read_only=True,
+        allow_null=True,
+        help_text="The delivery this one sends again (null for a first delivery).",
+    )
     attempt_log = WebhookAttemptOutput(many=True)
 
     class Meta:
@@ -187,11 +190,9 @@ class WebhookDeliveryOutput(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WebhookDeliveryListQuery(serializers.Serializer):
+class WebhookDeliveryListQuery(PageQuery):
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
     event_type = serializers.CharField(max_length=EVENT_TYPE_MAX_LENGTH, required=False)
-    page = serializers.IntegerField(required=False)
-    per_page = serializers.IntegerField(required=False)
 
 
 class WebhookTestOutput(serializers.Serializer):

@@ -50,7 +50,14 @@ from .models import (
     WebhookDelivery,
     webhook_secret_generate,
 )
-from .sender import DELIVERY_HEADER, EVENT_HEADER, TIMESTAMP_HEADER, SendResult, post_signed
+from .sender import (
+    DELIVERY_HEADER,
+    ERRORS,
+    EVENT_HEADER,
+    TIMESTAMP_HEADER,
+    SendResult,
+    post_signed,
+)
 from .urlsafety import UnsafeUrlError, url_check_on_save, url_parts
 
 logger = logging.getLogger(__name__)
@@ -349,9 +356,9 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
             headers=_headers(delivery),
             timeout=timeout_seconds(),
         )
-    except Exception as exc:  # a bug must not leave the delivery claimed and silent
+    except Exception:  # a bug must not leave the delivery claimed and silent
         logger.exception("Webhook delivery %s crashed", delivery.uuid)
-        result = SendResult(error=f"Internal error: {type(exc).__name__}", retryable=True)
+        result = SendResult(error=ERRORS["internal"], retryable=True)
     return _record(delivery, result)
 
 

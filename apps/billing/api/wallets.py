@@ -256,7 +256,8 @@ class WalletCheckoutApi(BillingApiView):
         description="Start a card top-up with the payment provider (Stripe Checkout): send "
         "the payer to `checkout_url`. The deposit is recorded when the provider's webhook "
         "reports the payment completed. 400 `payments_not_configured` when no provider keys "
-        "are set.",
+        "are set; 502 `payment_provider_unavailable` when the provider cannot be reached and "
+        "`payment_provider_error` when it refuses (the details are logged, not answered).",
     )
     def post(self, request, wallet_id: int):
         wallet = wallet_for(request, wallet_id)

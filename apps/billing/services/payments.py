@@ -32,9 +32,22 @@ from .wallets import amount_positive_micros, currency_check, deposit_record
 logger = logging.getLogger(__name__)
 
 
-class ProviderError(ApiError):
+class ProviderUnreachableError(ApiError):
+    """The payment provider could not be reached (network, DNS, TLS, timeout)."""
+
     status_code = 502
-    default_detail = "The payment provider could not be reached."
+    default_detail = "The payment provider could not be reached; try again later."
+    default_code = "payment_provider_unavailable"
+    summary = "payment provider unavailable"
+
+
+class ProviderError(ApiError):
+    """The payment provider answered, with an error (keys, limits, its own outage)."""
+
+    status_code = 502
+    default_detail = (
+        "The payment provider could not start the checkout; try again later or contact support."
+    )
     default_code = "payment_provider_error"
     summary = "payment provider error"
 
@@ -79,10 +92,12 @@ def checkout_start(
             cancel_url=cancel_url or back,
         )
     except ProviderUnavailableError as exc:
+        # The provider's own words were logged by the provider; clients get ours.
+        error = ProviderError() if exc.reached else ProviderUnreachableError()
         payment.status = PaymentStatus.FAILED
-        payment.failure_reason = str(exc)[:500]
+        payment.failure_reason = str(error.detail)
         payment.save(update_fields=["status", "failure_reason", "updated_at"])
-        raise ProviderError(f"The payment provider refused the checkout: {exc}")
+        raise error from exc
     payment.external_id = session.session_id
     payment.checkout_url = session.url
     payment.save(update_fields=["external_id", "checkout_url", "updated_at"])

@@ -4,12 +4,14 @@ the way Stripe signs them (HMAC-SHA256 of ``"{t}.{body}"`` with the webhook secr
 import hashlib
 import hmac
 import json
+import logging
 import time
 from decimal import Decimal
 from types import SimpleNamespace
 from unittest import mock
 
 import pytest
+import stripe
 
 from apps.accounts.platform_settings import settings_update
 from apps.billing.models import Payment, PaymentStatus, Transaction
@@ -113,12 +115,69 @@ def test_checkout_bad_input(owner_client, rival_client, wallet, stripe_keys):
 
 
 def test_provider_refusal_is_502(owner_client, wallet, stripe_keys):
-    import stripe
-
     with mock.patch("stripe.checkout.Session.create", side_effect=stripe.StripeError("down")):
         response = owner_client.post(checkout_url(wallet), {"amount": "25.00"}, format="json")
     assert_error(response, 502, "payment_provider_error")
     assert Payment.objects.get().status == PaymentStatus.FAILED
+
+
+UNREACHABLE = "The payment provider could not be reached; try again later."
+
+
+def test_unreachable_provider_is_a_stable_502_and_logged(
+    owner_client, wallet, stripe_keys, monkeypatch, caplog
+):
+    """The real library against a closed loopback port: its error names the host and the
+    connection pool; the client gets our sentence, the log gets the detail."""
+    monkeypatch.setattr(stripe, "api_base", "http://127.0.0.1:9")
+    monkeypatch.setattr(stripe, "max_network_retries", 0)
+    with caplog.at_level(logging.WARNING, logger="apps.billing.payments"):
+        response = owner_client.post(checkout_url(wallet), {"amount": "25.00"}, format="json")
+    body = assert_error(response, 502, "payment_provider_unavailable")
+    assert body["error"] == UNREACHABLE
+    assert set(body) == {"success", "statusCode", "error", "message", "code"}
+    text = response.content.decode()
+    for leak in ("127.0.0.1", ":9", "Stripe", "onnection", "Errno", "api_base"):
+        assert leak not in text, leak
+    assert "127.0.0.1" in caplog.text  # the detail stays on the server
+    payment = Payment.objects.get()
+    assert (payment.status, payment.failure_reason) == (PaymentStatus.FAILED, UNREACHABLE)
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "leaks"),
+    [
+        (
+            stripe.APIConnectionError(
+                "Unexpected error communicating with Stripe. HTTPSConnectionPool("
+                "host='api.stripe.com', port=443): Max retries exceeded with url: "
+                "/v1/checkout/sessions (Caused by NewConnectionError('Failed to establish a "
+                "new connection: [Errno 111] Connection refused'))"
+            ),
+            "payment_provider_unavailable",
+            ("api.stripe.com", "HTTPSConnectionPool", "Errno", "/v1/checkout"),
+        ),
+        (
+            stripe.AuthenticationError("Invalid API Key provided: sk_test_***123"),
+            "payment_provider_error",
+            ("sk_test", "API Key", "Invalid"),
+        ),
+        (
+            stripe.RateLimitError("Request rate limit exceeded (req_8f3Kd)"),
+            "payment_provider_error",
+            ("req_8f3Kd", "rate limit"),
+        ),
+    ],
+)
+def test_library_errors_never_reach_the_client(
+    owner_client, wallet, stripe_keys, error, code, leaks
+):
+    with mock.patch("stripe.checkout.Session.create", side_effect=error):
+        response = owner_client.post(checkout_url(wallet), {"amount": "25.00"}, format="json")
+    assert_error(response, 502, code)
+    for leak in leaks:
+        assert leak not in response.content.decode(), leak
+    assert str(error) not in Payment.objects.get().failure_reason
 
 
 def test_completed_webhook_records_one_deposit(api_client, wallet, payment, stripe_keys):

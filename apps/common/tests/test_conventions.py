@@ -67,6 +67,17 @@ def test_unknown_api_path_is_json_404(api_client, path):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post", "put", "patch", "delete", "options"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/nope", "/api/v1/campaigns/0/pause", "/api/v1/ads/99999999999999999999"]
+)
+def test_unknown_api_path_is_404_for_every_method_with_csrf_enforced(method, path):
+    """A client that gets CSRF checks like a browser (no cookie, no token): 404, not 403."""
+    client = APIClient(enforce_csrf_checks=True)
+    assert_envelope(getattr(client, method)(path), 404, "not_found")
+
+
+@pytest.mark.django_db
 def test_unknown_path_for_authenticated_client(advertiser_client):
     assert_envelope(advertiser_client.delete("/api/v1/campaignz/1"), 404, "not_found")
 

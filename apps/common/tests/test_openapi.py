@@ -1,10 +1,17 @@
 """The OpenAPI document: valid, served as JSON, and browsable without any CDN."""
 
+import compileall
 import json
+import re
+import subprocess
+import sys
 
 import pytest
 import yaml
 from django.core.management import call_command
+from openapi_spec_validator import validate
+
+from apps.common.schema import pattern_or_blank
 
 
 def test_schema_validates_without_warnings(tmp_path):
@@ -13,6 +20,48 @@ def test_schema_validates_without_warnings(tmp_path):
     schema = yaml.safe_load(target.read_text())
     assert schema["openapi"].startswith("3.")
     assert "/api/v1/auth/login" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_served_document_passes_openapi_spec_validator(api_client):
+    """What clients download is a valid OpenAPI 3 document (defaults agree with patterns …)."""
+    document = json.loads(api_client.get("/api/v1/docs-json").content)
+    validate(document)  # raises with the first violation
+
+
+# Documents, not JSON: the generator leaves these answers out of the client, as it may.
+BINARY_MEDIA_TYPES = ("image/gif", "application/pdf", "text/csv", "application/xml")
+
+
+@pytest.mark.django_db
+def test_a_python_client_generates_without_warnings(api_client, tmp_path):
+    """openapi-python-client reads the whole document; it may only skip binary answers."""
+    (tmp_path / "doc.json").write_bytes(api_client.get("/api/v1/docs-json").content)
+    (tmp_path / "config.yml").write_text("post_hooks: []\n")
+    generated = subprocess.run(
+        [
+            *(sys.executable, "-m", "openapi_python_client", "generate"),
+            *("--path", str(tmp_path / "doc.json"), "--output-path", str(tmp_path / "client")),
+            *("--meta", "none", "--config", str(tmp_path / "config.yml")),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = generated.stdout + generated.stderr
+    assert generated.returncode == 0, output
+    warnings = re.split(r"(?m)^(?=WARNING|ERROR)", output)[1:]
+    for warning in warnings:
+        skipped = re.search(r"Unsupported content_type ([\w/+.-]+)\)", warning)
+        assert skipped and skipped.group(1) in BINARY_MEDIA_TYPES, warning
+    assert (tmp_path / "client" / "api").is_dir()
+    assert compileall.compile_dir(tmp_path / "client", quiet=1)
+
+
+def test_blank_allowed_patterns_match_blank():
+    pattern = pattern_or_blank(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+    assert re.fullmatch(pattern, "") and re.fullmatch(pattern, "news-24")
+    assert not re.fullmatch(pattern, "News")
 
 
 @pytest.mark.django_db

@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.platform_settings import settings_update
 from apps.accounts.tests.factories import UserFactory
+from apps.billing.models import Payout
 from apps.inventory.models import Publisher, Website, Zone
 
 from .factories import PublisherFactory, WebsiteFactory, ZoneFactory
@@ -437,6 +439,23 @@ def test_admin_deletes_publisher_with_its_inventory(
     assert not Zone.objects.filter(pk=zone.pk).exists()
     assert watch.bumped
     assert_error(admin_client.get(detail(publisher)), 404)
+
+
+@pytest.mark.django_db
+def test_publisher_with_payouts_is_kept_409(admin_client, publisher):
+    """Payouts protect their publisher (money records are never deleted): 409, not a 500."""
+    Payout.objects.create(
+        publisher=publisher,
+        currency="USD",
+        period_start="2026-01-01",
+        period_end="2026-01-31",
+        window_end=timezone.now(),
+        earnings_micros=1_000_000,
+        amount=Decimal("1.00"),
+    )
+    response = admin_client.delete(detail(publisher))
+    assert_error(response, 409, "publisher_has_money_records")
+    assert Publisher.objects.filter(pk=publisher.pk).exists()
 
 
 @pytest.mark.django_db

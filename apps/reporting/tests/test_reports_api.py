@@ -11,6 +11,7 @@ import pytest
 from apps.accounts.models import Role
 from apps.accounts.tests.factories import UserFactory
 from apps.campaigns.tests.factories import ConversionGoalFactory, live_ad, live_campaign
+from apps.common.tests.document import assert_documented, call
 from apps.delivery import tracking
 from apps.inventory.tests.factories import ZoneFactory
 
@@ -185,6 +186,17 @@ def test_floor_report(network, admin):
     assert response.status_code == 403
     other = api(zone_b.website.publisher.user).get("/api/v1/reports/floor", {"zone_id": zone_a.id})
     assert other.status_code == 404
+
+
+def test_floor_report_keeps_a_deleted_zones_rows(network, admin):
+    """The stats outlive the zone: no name, no floor (null, as the document says)."""
+    zone_a = network["zone_a"]
+    zone_id = zone_a.id
+    zone_a.delete()
+    response = call("GET", "/api/v1/reports/floor", user=admin)
+    rows = assert_documented(response, "GET", "/api/v1/reports/floor")["data"]["zones"]
+    gone = next(r for r in rows if r["zone_id"] == zone_id)
+    assert (gone["zone_name"], gone["floor_price"], gone["cpm_over_floor"]) == ("", None, None)
 
 
 def _csv(response):

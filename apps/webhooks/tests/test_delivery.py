@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from apps.common.events import domain_event_emit
-from apps.webhooks import services, tasks
+from apps.webhooks import sender, services, tasks
 from apps.webhooks.models import (
     AttemptOutcome,
     DeliveryStatus,
@@ -20,6 +20,7 @@ from apps.webhooks.models import (
 )
 from apps.webhooks.tests.conftest import Reply, expected_signature
 from apps.webhooks.tests.factories import WebhookFactory
+from conftest import client_for
 
 DELAYS = (60, 300, 900, 2400)
 
@@ -242,7 +243,26 @@ def test_connection_refused_is_retried(advertiser_user, emit):
     emit()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.RETRYING
-    assert "Connection" in delivery.error
+    assert delivery.error == sender.ERRORS["connect"]
+
+
+@pytest.mark.django_db
+def test_send_errors_shown_through_the_api_hold_no_library_text(advertiser_user, emit, caplog):
+    """What the owner reads in the deliveries log is ours; the socket's words are logged."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    webhook = WebhookFactory(owner=advertiser_user, url=f"http://127.0.0.1:{port}/hook")
+    emit()
+    response = client_for(advertiser_user).get(f"/api/v1/webhooks/{webhook.uuid}/deliveries")
+    [delivery] = response.json()["data"]
+    texts = [delivery["error"], *(attempt["error"] for attempt in delivery["attempt_log"])]
+    assert set(texts) == {sender.ERRORS["connect"]}
+    assert "ConnectionRefusedError" in caplog.text
+    for leak in ("ConnectionRefusedError", "Connection refused", f":{port}"):
+        assert leak not in response.content.decode(), leak
 
 
 @pytest.mark.django_db
