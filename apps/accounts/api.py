@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth import logout as session_logout
 from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +18,7 @@ from apps.common.ratelimit import enforce_rate
 from apps.common.schema import MessageOutput, envelope, error_response
 
 from . import platform_settings, selectors, services
+from .login_limits import login_failure_record
 from .models import ROLE_DESCRIPTIONS, ApiKey, Role
 from .permissions import IsAdmin
 from .serializers import (
@@ -140,12 +142,17 @@ class LoginApi(APIView):
         email = request.data.get("email") if isinstance(request.data, dict) else None
         _login_rate_limits(request, str(email or ""))
         data = validate_body(LoginInput, request)
-        api_key, raw_key = services.auth_login(
-            request=request,
-            email=data["email"],
-            password=data["password"],
-            key_name=data.get("name"),
-        )
+        try:
+            api_key, raw_key = services.auth_login(
+                request=request,
+                email=data["email"],
+                password=data["password"],
+                key_name=data.get("name"),
+            )
+        except AuthenticationFailed:
+            # Guessing through the API spends the dashboard's failed-login budget too.
+            login_failure_record(request=request, email=data["email"])
+            raise
         return Response(
             {
                 "success": True,

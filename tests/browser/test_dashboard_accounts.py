@@ -175,3 +175,35 @@ def test_password_reset_by_email(page, live_server, advertiser_user, mailoutbox)
 
     log_in(page, base, advertiser_user.email, "Another-Horse-77")
     page.wait_for_url(f"{base}/advertiser/")
+
+
+def test_login_after_five_other_successful_logins_from_the_same_address(
+    page, live_server, settings
+):
+    """An office: five colleagues log in from one address, then a sixth person does."""
+    from apps.accounts.models import Role
+    from apps.accounts.tests.factories import UserFactory
+
+    settings.RATELIMIT_LOGIN = "5/15m"
+    base = live_server.url
+    people = [UserFactory(role=Role.ADVERTISER, password=PASSWORD) for _ in range(6)]
+    for person in people[:5]:
+        log_in(page, base, person.email)
+        page.wait_for_url(f"{base}/advertiser/")
+        page.locator("details.user-menu summary").click()
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_url(f"{base}/accounts/login/")
+    log_in(page, base, people[5].email)
+    page.wait_for_url(f"{base}/advertiser/")
+    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    shot(page, "login-sixth-person")
+
+    # Failures still count: five wrong passwords, then even the right one waits.
+    page.locator("details.user-menu summary").click()
+    page.get_by_role("button", name="Log out").click()
+    for _ in range(5):
+        log_in(page, base, people[0].email, "not-the-password")
+        expect(page.get_by_text("Invalid email or password.")).to_be_visible()
+    log_in(page, base, people[0].email)
+    expect(page.get_by_text(re.compile("Too many attempts"))).to_be_visible()
+    shot(page, "login-too-many-failures")
