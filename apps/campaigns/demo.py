@@ -17,7 +17,7 @@ from .models import Ad, Campaign, ConversionGoal, GoalType, ReviewStatus
 DEMO_EMAILS = {role: email for role, email, _ in DEMO_USERS}
 DEMO_COMPANY = "Demo Outdoor Co"
 LANDING = "https://outdoor.demo.local/winter-sale"
-DEMO_VIDEO_URL = "https://storage.googleapis.com/gtv-videos-bucket/sample/ForBiggerBlazes.mp4"
+DEMO_VIDEO_FILE = "preroll-640x360.mp4"  # in static/demo/: nothing is fetched from elsewhere
 
 
 def _static(name: str) -> str:
@@ -34,7 +34,16 @@ def _campaign(advertiser, reference_id: str, **fields) -> Campaign:
 
 
 def _ad(campaign: Campaign, admin: User, name: str, **fields) -> None:
-    if Ad.objects.filter(campaign=campaign, name=name, deleted_at__isnull=True).exists():
+    existing = Ad.objects.filter(campaign=campaign, name=name, deleted_at__isnull=True).first()
+    if existing is not None:
+        # Older demo data pointed its media at outside hosts; move them to our static files.
+        moved = {
+            key: value
+            for key, value in fields.items()
+            if key in ("image_url", "video_url") and getattr(existing, key) != value
+        }
+        if moved:
+            services.ad_update(ad=existing, actor=admin, **moved)
         return
     services.ad_create(
         campaign=campaign,
@@ -116,7 +125,7 @@ def load() -> list:
         "Winter Sale pre-roll 15s",
         type="video",
         destination_url=LANDING,
-        video_url=DEMO_VIDEO_URL,
+        video_url=_static(DEMO_VIDEO_FILE),
         video_mime="video/mp4",
         duration_seconds=15,
         width=640,
@@ -158,14 +167,17 @@ def load() -> list:
             width=728,
             height=90,
         )
-    _campaign(
+    summer = _campaign(
         advertiser,
         "demo-summer-draft",
-        name="Summer Camping (draft)",
+        name="Summer Camping",
         bid_amount=Decimal("1.50"),
         daily_budget=Decimal("30.00"),
         start_date=today,
     )
+
+    if summer.name != "Summer Camping":  # named "Summer Camping (draft)" by older demo data
+        services.campaign_update(campaign=summer, name="Summer Camping")
 
     if not ConversionGoal.objects.filter(
         advertiser=advertiser, name="Purchase", deleted_at__isnull=True

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.campaigns.models import Advertiser, Campaign
+from apps.campaigns.models import Advertiser, Campaign, CampaignStatus
 from apps.reporting import selectors as report_selectors
 from apps.reporting.money import MICROS, money, percent
 from apps.reporting.periods import ReportRange, range_resolve, tz_get
@@ -44,6 +44,7 @@ class Pacing:
     budget_used: Decimal | None  # percent of the daily budget, None without one
     over_budget: bool
     day_elapsed: Decimal
+    running: bool = True  # only an active campaign paces; others get no verdict
 
     @property
     def meter_value(self) -> int:
@@ -53,7 +54,7 @@ class Pacing:
     def state(self) -> str:
         """``ahead`` when spending faster than the day passes (by 10 points), ``behind`` when
         well slower, else ``on_pace``; ``capped`` at the budget; ``""`` without budget."""
-        if self.budget_used is None:
+        if self.budget_used is None or not self.running:
             return ""
         if self.over_budget:
             return "capped"
@@ -92,6 +93,7 @@ def pacing_for(campaign: Campaign, counts: dict[str, int], elapsed: Decimal) -> 
         budget_used=used,
         over_budget=over,
         day_elapsed=elapsed,
+        running=campaign.status == CampaignStatus.ACTIVE,
     )
 
 

@@ -333,13 +333,20 @@ def test_campaign_list_shows_spend_today_and_pacing(client, advertiser):
     ad = AdFactory(campaign=campaign)
     put_stats(ad, impressions=1000, spend_micros=2_500_000)  # 2.50 today
     put_stats(ad, hour=hour_now() - datetime.timedelta(days=3), impressions=5000)  # not today
-    CampaignFactory(advertiser=advertiser, name="No cap", daily_budget=None)
+    CampaignFactory(advertiser=advertiser, name="No cap", status="active", daily_budget=None)
+    draft = CampaignFactory(
+        advertiser=advertiser, name="Drafted", status="draft", daily_budget=Decimal("10.00")
+    )
     page = html(client.get(reverse("advertiser:home")))
     row = re.search(rf'<tr id="campaign-{campaign.pk}">(.*?)</tr>', page, re.S).group(1)
     assert "2.50 EUR" in row and "10.00 EUR" in row
     assert '<progress class="meter" max="100" value="25"' in row
     assert "25.00% of budget" in row
     assert "No daily budget" in page
+    # A draft does not serve, so it gets no pacing verdict (nor a meter).
+    row = re.search(rf'<tr id="campaign-{draft.pk}">(.*?)</tr>', page, re.S).group(1)
+    assert "Not started" in row
+    assert "<progress" not in row and "on pace" not in row and "behind" not in row
 
 
 def test_campaign_list_hides_archived_and_filters(client, advertiser, other_advertiser):
