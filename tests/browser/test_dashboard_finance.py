@@ -287,3 +287,38 @@ def test_pages_fit_a_phone_screen(new_page, site):
             assert overflow <= 0, path
         assert page.errors == []
     shot(page, "billing-payouts-phone")
+
+
+def test_advertiser_sees_what_is_owed_and_the_invoice_pdf_shows_the_due_date(new_page, site):
+    from pypdf import PdfReader
+
+    from apps.accounts.models import Role
+    from apps.accounts.platform_settings import settings_update
+    from apps.billing.selectors import invoice_due_date
+
+    settings_update(
+        values={"bank_transfer_instructions": "Demo Bank · IBAN DE02 1203 0000 0000 2020 51"},
+        actor=None,
+    )
+    invoice = demo_invoice()
+    due = invoice_due_date(invoice).isoformat()
+    page = new_page()
+    log_in(page, site, Role.ADVERTISER, "/advertiser/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
+    owed = page.locator("[data-owed-now]")
+    total = f"{invoice.total:,.2f}"
+    assert owed.get_by_role("heading", name=f"You owe {total} {invoice.currency} now").is_visible()
+    assert owed.get_by_text(due).is_visible()
+    shot(page, "billing-wallet-owed")
+
+    page.get_by_role("link", name=invoice.number, exact=True).first.click()
+    page.wait_for_url(f"{site}/billing/invoices/{invoice.uuid}/")
+    shot(page, "billing-invoice-detail")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("PDF")).first.click()
+    pdf = PdfReader(download_info.value.path())
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert f"Due date: {due}" in text
+    assert f"Amount due {invoice.currency} {total}" in text
+    assert "IBAN DE02 1203 0000 0000 2020 51" in text
+    assert f"give {invoice.number} as the payment reference" in text

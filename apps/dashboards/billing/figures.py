@@ -40,6 +40,7 @@ class WalletSummary:
     spend_today: Decimal
     unposted: Decimal
     posted_through: date | None
+    owed: selectors.AmountOwed
 
     @property
     def is_prepaid(self) -> bool:
@@ -61,14 +62,14 @@ def wallet_summary(wallet: Wallet) -> WalletSummary:
         spend_today=cents(figures.today_micros),
         unposted=cents(figures.unposted_micros),
         posted_through=selectors.wallet_posted_through(wallet),
+        owed=selectors.wallet_amount_owed(wallet=wallet, figures=figures),
     )
 
 
 # --- Invoices -----------------------------------------------------------------------------
 
 
-def payment_terms_days() -> int:
-    return int(setting_get("payment_terms_days"))
+payment_terms_days = selectors.payment_terms_days
 
 
 def overdue_q(*, at: datetime | None = None) -> Q:
@@ -80,11 +81,12 @@ def overdue_q(*, at: datetime | None = None) -> Q:
 def invoices_mark_due(invoices: list[Invoice], *, at: datetime | None = None) -> list[Invoice]:
     """Set ``due_date`` (issued invoices) and ``is_overdue`` on each invoice, no queries."""
     now = at or clock.now()
-    terms = timedelta(days=payment_terms_days())
+    terms = payment_terms_days()
     for invoice in invoices:
-        due = invoice.issued_at + terms if invoice.issued_at else None
-        invoice.due_date = due.date() if due else None
+        due = invoice.issued_at + timedelta(days=terms) if invoice.issued_at else None
+        invoice.due_date = selectors.invoice_due_date(invoice, terms_days=terms)
         invoice.is_overdue = bool(due and invoice.status == InvoiceStatus.OPEN and due < now)
+        invoice.amount_due = selectors.invoice_amount_due(invoice)
     return invoices
 
 
