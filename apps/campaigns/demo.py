@@ -3,6 +3,7 @@ approved ads of every type, a draft and a conversion goal. Safe to load again.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,6 +18,7 @@ from .models import Ad, Campaign, ConversionGoal, GoalType, ReviewStatus
 DEMO_EMAILS = {role: email for role, email, _ in DEMO_USERS}
 DEMO_COMPANY = "Demo Outdoor Co"
 LANDING = "https://outdoor.demo.local/winter-sale"
+DEMO_DAYS = 60  # the demo campaigns started this many days ago, with traffic every day since
 DEMO_VIDEO_FILE = "preroll-640x360.mp4"  # in static/demo/: nothing is fetched from elsewhere
 
 
@@ -64,6 +66,7 @@ def load() -> list:
     advertiser.managers.add(partner)
 
     today = timezone.localdate()
+    started = today - timedelta(days=DEMO_DAYS - 1)
     winter = _campaign(
         advertiser,
         "demo-winter-sale",
@@ -73,7 +76,7 @@ def load() -> list:
         bid_amount=Decimal("2.50"),
         daily_budget=Decimal("50.00"),
         total_budget=Decimal("1000.00"),
-        start_date=today,
+        start_date=started,
         category="outdoor",
     )
     _ad(
@@ -140,7 +143,7 @@ def load() -> list:
         pricing_model="cpc",
         bid_amount=Decimal("0.40"),
         daily_budget=Decimal("20.00"),
-        start_date=today,
+        start_date=started,
         category="outdoor",
     )
     _ad(
@@ -173,11 +176,16 @@ def load() -> list:
         name="Summer Camping",
         bid_amount=Decimal("1.50"),
         daily_budget=Decimal("30.00"),
-        start_date=today,
+        start_date=today + timedelta(days=30),  # a summer campaign still in the works
     )
 
     if summer.name != "Summer Camping":  # named "Summer Camping (draft)" by older demo data
         services.campaign_update(campaign=summer, name="Summer Camping")
+    # Older demo data started the live campaigns on the day it was loaded; their traffic
+    # (apps/reporting/demo.py) runs from ``started``, so that is their real start.
+    for campaign in (winter, spring):
+        if campaign.start_date > started:
+            services.campaign_update(campaign=campaign, start_date=started)
 
     if not ConversionGoal.objects.filter(
         advertiser=advertiser, name="Purchase", deleted_at__isnull=True

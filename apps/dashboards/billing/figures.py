@@ -40,7 +40,7 @@ class WalletSummary:
     spend_today: Decimal
     unposted: Decimal
     posted_through: date | None
-    owed: selectors.AmountOwed
+    owed: selectors.AmountOwed | None = None  # the advertiser's billing page reads it
 
     @property
     def is_prepaid(self) -> bool:
