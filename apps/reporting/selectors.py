@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Sum
 
 from apps.campaigns.models import Advertiser, ConversionGoal
 from apps.delivery.models import ConversionEvent, HourlyStat, ZoneHourlyStat
@@ -242,6 +242,13 @@ def zone_requests_by_zone(*, where: dict[str, Any], rng: ReportRange) -> list[di
     qs = _bounded(ZoneHourlyStat.objects.filter(**where), (rng.start_utc, rng.end_utc))
     metrics = ("requests", "fills")
     return _by_column(qs, group="zone_id", column="zone_id", metrics=metrics, label=None)
+
+
+def stats_extent(*, where: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """The first and the last hour with delivery data for ``where`` (None, None without):
+    where to point a reader whose chosen range is empty."""
+    extent = HourlyStat.objects.filter(**where).aggregate(first=Min("hour"), last=Max("hour"))
+    return extent["first"], extent["last"]
 
 
 def zones_by_id(zone_ids: set[int]) -> dict[int, Zone]:

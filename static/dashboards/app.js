@@ -103,6 +103,15 @@
 
   document.addEventListener("change", function (event) {
     var target = event.target;
+    // The date-range control: picking a date means custom dates, a preset forgets them.
+    var range = target.closest && target.closest("form[data-date-range]");
+    if (range) {
+      var period = range.querySelector("[name=period]");
+      if (target.type === "date" && target.value && period) period.value = "custom";
+      if (target === period && period.value !== "custom") {
+        range.querySelectorAll("input[type=date]").forEach(function (input) { input.value = ""; });
+      }
+    }
     if (target.matches && target.matches("select[data-autosubmit]") && target.form) {
       if (target.form.requestSubmit) target.form.requestSubmit(); else target.form.submit();
       return;

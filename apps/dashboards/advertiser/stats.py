@@ -115,15 +115,18 @@ def campaigns_today(
     return {c.pk: pacing_for(c, by_campaign.get(c.pk, {}), elapsed) for c in campaigns}
 
 
-def campaign_trend(*, user: User, campaign: Campaign, period: str = "last_30_days") -> Report:
-    """The campaign's analytics (stats and zero-filled daily trend), as the API builds them."""
-    viewer = viewer_for_entity(
+def campaign_viewer(user: User, campaign: Campaign) -> Viewer:
+    """The report scope of one campaign's page (the advertiser's time zone)."""
+    return viewer_for_entity(
         user,
         conditions={"campaign_id": campaign.pk},
         tz_name=campaign.advertiser.timezone,
         timezone_name=None,
     )
-    rng = range_resolve(tz=viewer.tz, period=period)
+
+
+def campaign_trend(*, viewer: Viewer, campaign: Campaign, rng: ReportRange) -> Report:
+    """The campaign's analytics (stats and zero-filled daily trend), as the API builds them."""
     return entity_analytics(kind="campaign", entity_id=campaign.pk, viewer=viewer, rng=rng)
 
 

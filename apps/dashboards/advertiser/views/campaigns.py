@@ -13,12 +13,14 @@ from apps.campaigns import services as campaign_services
 from apps.campaigns.models import CAMPAIGN_TRANSITIONS, Campaign, CampaignStatus
 
 from ...accounts.shared import SERVICE_ERRORS, form_add_errors, service_error_messages
+from ...daterange import date_range_hint, date_range_resolve
 from ..acting import advertiser_page
 from ..forms import CampaignForm
 from ..stats import (
     ads_totals,
     advertiser_viewer,
     campaign_trend,
+    campaign_viewer,
     campaigns_today,
     chart_data,
 )
@@ -132,25 +134,35 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @advertiser_page
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_or_404(request, campaign_id)
-    report = campaign_trend(user=request.user, campaign=campaign)
+    scope = campaign_viewer(request.user, campaign)
+    date_range = date_range_resolve(request.GET, tz=scope.tz)
     viewer = advertiser_viewer(request.user, campaign.advertiser)
     ads = list(campaign_selectors.ad_list(user=request.user, campaign_id=campaign.pk))
-    per_ad = ads_totals(viewer=viewer, campaign=campaign, rng=report.rng)
-    for ad in ads:
-        ad.totals = per_ad.get(ad.pk)
-    today = campaigns_today(viewer=viewer, advertiser=campaign.advertiser, campaigns=[campaign])
     goals = campaign_selectors.conversion_goal_list(user=request.user, campaign_id=campaign.pk)
+    today = campaigns_today(viewer=viewer, advertiser=campaign.advertiser, campaigns=[campaign])
     context = {
         "campaign": campaign,
         "actions": status_actions(campaign),
         "today": today[campaign.pk],
-        "stats": report.data["stats"],
-        "period": report.data,
-        "chart": chart_data(report.data["daily_trend"], campaign.advertiser.currency),
         "ads": ads,
         "goals": goals,
         "targeting": _targeting_summary(campaign.targeting or {}),
+        "date_range": date_range,
     }
+    if date_range.rng is None:
+        return render(request, "dashboards/advertiser/campaign_detail.html", context, status=422)
+    report = campaign_trend(viewer=scope, campaign=campaign, rng=date_range.rng)
+    stats = report.data["stats"]
+    if not stats["impressions"] and not stats["clicks"]:
+        date_range_hint(date_range, where=scope.where())
+    per_ad = ads_totals(viewer=viewer, campaign=campaign, rng=report.rng)
+    for ad in ads:
+        ad.totals = per_ad.get(ad.pk)
+    context.update(
+        stats=stats,
+        period=report.data,
+        chart=chart_data(report.data["daily_trend"], campaign.advertiser.currency),
+    )
     return render(request, "dashboards/advertiser/campaign_detail.html", context)
 
 
