@@ -21,7 +21,7 @@ from django.http import QueryDict
 from apps.billing import clock
 from apps.common.errors import ApiError
 from apps.reporting import selectors as report_selectors
-from apps.reporting.periods import ReportRange, range_resolve
+from apps.reporting.periods import PERIODS, ReportRange, range_resolve
 
 CUSTOM = "custom"
 PRESETS: list[tuple[str, str]] = [
@@ -137,8 +137,8 @@ def date_range_resolve(
     data = form.cleaned_data
     today = clock.now().astimezone(tz).date()
     try:
-        if data["period"] == "all":
-            rng = range_resolve(tz=tz, period="all")
+        if data["period"] in PERIODS:  # the API's own periods: the same range, same name
+            rng = range_resolve(tz=tz, period=data["period"])
         elif data["period"] == CUSTOM:
             rng = range_resolve(tz=tz, first_day=data["start"], last_day=data.get("end"))
         else:

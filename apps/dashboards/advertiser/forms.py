@@ -425,6 +425,7 @@ class GoalForm(forms.Form):
 
 # --- Reports ------------------------------------------------------------------------------
 
+
 class ReportFilterForm(DateRangeForm):
     """The date-range control and a campaign (any id: the report checks it through the
     campaign selectors, 404 when not visible)."""

@@ -500,7 +500,7 @@ def test_reports_csv_download(client, zone, stats_rows):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ({"period": "custom"}, "start", "Pick the first day."),
+        ({"period": "custom"}, "start", "Choose the first day."),
         ({"period": "custom", "start": "2026-03-10", "end": "2026-03-01"}, "end", "must not"),
         ({"period": "custom", "start": "2020-01-01", "end": "2026-01-01"}, "end", "366 days"),
         ({"period": "forever"}, "period", "Select a valid choice"),

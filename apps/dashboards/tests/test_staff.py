@@ -138,7 +138,7 @@ def test_actions_need_a_csrf_token(admin):
 # --- Network overview ---------------------------------------------------------------------
 
 
-def test_home_shows_todays_network_figures_and_fourteen_day_charts(client):
+def test_home_shows_todays_network_figures_and_charts_over_the_chosen_range(client):
     zone = ZoneFactory(width=300, height=250, floor_price=Decimal("0.10"))
     empty = ZoneFactory(type="text", width=None, height=None)  # nothing fits it
     live_ad(campaign=live_campaign(bid_amount=Decimal("2.50")))
@@ -166,8 +166,12 @@ def test_home_shows_todays_network_figures_and_fourteen_day_charts(client):
     assert trend["impressions"] == 1004
     for name in ("traffic_chart", "money_chart", "quality_chart"):
         chart = response.context[name]
-        assert len(chart["labels"]) == 14, name
+        assert len(chart["labels"]) == 30, name  # the default range: the last 30 days
     assert response.context["money_chart"]["datasets"][0]["data"][-6] == "1.00"
+    week = client.get(reverse("staff:home"), {"period": "last_7_days"})
+    assert len(week.context["traffic_chart"]["labels"]) == 7
+    assert week.context["money_chart"]["datasets"][0]["data"][-6] == "1.00"
+    assert 'value="last_7_days" selected' in week.content.decode()
     content = response.content.decode()
     assert "80.00 %" in content
     for chart_id in ("traffic-chart", "money-chart", "quality-chart"):
