@@ -123,6 +123,9 @@ def date_range_resolve(
 ) -> DateRange:
     """Read the control (and the subclass's extra filters) from ``params``. An invalid or
     too long range leaves ``rng`` None and the reasons on the form."""
+    if not params.get("period") and not (params.get("start") or params.get("end")):
+        params = params.copy()  # the default preset shows as chosen in the control
+        params["period"] = default or form_class.default_period
     form = form_class(params, **(form_kwargs or {}))
     if default:
         form.default_period = default

@@ -123,6 +123,12 @@ def _insert(model, objects: list) -> None:
         cursor.executemany(sql, rows)
 
 
+def _chance(rng: random.Random, expected: float) -> int:
+    """A whole count whose average is ``expected`` (so 0.3 clicks an hour add up)."""
+    whole = int(expected)
+    return whole + (rng.random() < expected - whole)
+
+
 def load() -> list:
     found = _demo_objects()
     if found is None:
@@ -151,8 +157,9 @@ def load() -> list:
             if not impressions:
                 continue
             campaign = ad.campaign
-            clicks = _count(rng, impressions * CTR_PER_MILLE.get(ad.type, 5) / 1000)
-            clicks = min(clicks, impressions)
+            clicks = min(
+                _chance(rng, impressions * CTR_PER_MILLE.get(ad.type, 5) / 1000), impressions
+            )
             conversions = 0
             if campaign.pricing_model == "cpm" and clicks:
                 conversions = sum(
