@@ -33,8 +33,12 @@ class Overview:
 
 def network_overview(viewer: Viewer, rng: ReportRange) -> Overview:
     """Totals and a zero-filled daily trend with spend, revenue, requests and fill rate."""
-    rows = selectors.stats_by_hour(where=viewer.where(), rng=rng, boundary=viewer.boundary)
-    rows += selectors.zone_requests_by_hour(where=viewer.where(columns=ZONE_COLUMNS), rng=rng)
+    rows = selectors.stats_by_zone_hour(where=viewer.where(), rng=rng, boundary=viewer.boundary)
+    rows += selectors.zone_requests_by_hour(
+        where=viewer.where(columns=ZONE_COLUMNS),
+        rng=rng,
+        impressions=selectors.impressions_index(rows),
+    )
     rng = settle(rng, rows)
     money_fields = viewer.money_fields("spend")
     counts = counts_total(rows)
