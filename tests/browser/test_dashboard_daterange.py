@@ -6,6 +6,7 @@ offers the range that has data. Screenshots go to ``artifacts/screenshots/range-
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -26,7 +27,7 @@ def site(transactional_db, live_server, settings):
 
 @pytest.fixture
 def page(browser, site):
-    context = hermetic_context(browser, site)
+    context = hermetic_context(browser, site, accept_downloads=True)
     yield watched_page(context)
     context.close()
 
@@ -104,3 +105,28 @@ def test_every_report_page_has_the_control_and_shows_data(page, site, email, pat
         expect(page.locator("[data-range-label]")).to_contain_text("Last 7 days")
         screenshot(page, "range-zone")
     assert page.errors == []
+
+
+def test_sorting_a_report_table(page, site):
+    log_in(page, site, "advertiser@demo.local")
+    page.goto(f"{site}/advertiser/reports/")
+    table = page.locator("#campaigns-table")
+    first_cells = table.locator("tbody tr td:first-child")
+    by_spend = first_cells.all_inner_texts()
+    assert len(by_spend) == 2
+    header = table.get_by_role("columnheader", name="Campaign")
+    header.get_by_role("link").click()
+    page.wait_for_url(re.compile(r"sort=campaign"))
+    expect(table.get_by_role("columnheader", name="Campaign")).to_have_attribute(
+        "aria-sort", "ascending"
+    )
+    assert first_cells.all_inner_texts() == sorted(by_spend)
+    table.get_by_role("columnheader", name="Campaign").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"sort=-campaign"))
+    assert first_cells.all_inner_texts() == sorted(by_spend, reverse=True)
+    screenshot(page, "range-advertiser-reports-sorted")
+    # The CSV download is the table, in the order shown.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Campaigns CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == sorted(by_spend, reverse=True)

@@ -17,18 +17,63 @@ from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import Campaign
 from apps.common.errors import NotFoundError
 from apps.reporting import selectors as report_selectors
-from apps.reporting.exports import csv_response
 from apps.reporting.figures import stats, stats_columns
 from apps.reporting.reports import Report
 from apps.reporting.reports.family import overview_report
 from apps.reporting.scope import Viewer, viewer_filtered
 
 from ...daterange import DateRange, date_range_hint, date_range_resolve
+from ...tables import Column, table_csv, table_sort
 from ..acting import advertiser_page
 from ..forms import ReportFilterForm
 from ..stats import advertiser_viewer, chart_data
 
 CAMPAIGN_COLUMNS = ("campaign_id", "campaign")
+# The tables the page shows (and their CSV): campaigns by spend, days newest first.
+CAMPAIGN_TABLE = [
+    Column("campaign", "Campaign"),
+    Column("impressions", "Impressions", numeric=True),
+    Column("clicks", "Clicks", numeric=True),
+    Column("ctr", "CTR %", numeric=True),
+    Column("conversions", "Conversions", numeric=True),
+    Column("spend", "Spend", numeric=True),
+    Column("ecpm", "eCPM", numeric=True),
+]
+DAILY_TABLE = [
+    Column("date", "Date"),
+    Column("impressions", "Impressions", numeric=True),
+    Column("clicks", "Clicks", numeric=True),
+    Column("ctr", "CTR %", numeric=True),
+    Column("conversions", "Conversions", numeric=True),
+    Column("spend", "Spend", numeric=True),
+]
+
+
+def _priced(columns: list[Column], currency: str) -> list[Column]:
+    return [
+        Column(c.key, f"{c.label} ({currency})", c.numeric) if c.key == "spend" else c
+        for c in columns
+    ]
+
+
+def _tables(request: HttpRequest, overview: Report, by_campaign: Report) -> dict:
+    currency = request.advertiser.currency
+    return {
+        "campaigns": table_sort(
+            request,
+            columns=_priced(CAMPAIGN_TABLE, currency),
+            rows=by_campaign.rows,
+            default="-spend",
+        ),
+        "daily": table_sort(
+            request,
+            columns=_priced(DAILY_TABLE, currency),
+            rows=overview.data["daily"],
+            default="-date",
+            param="day_sort",
+            page_param="day_page",
+        ),
+    }
 
 
 def _campaign_name(ref: str) -> Subquery:
@@ -102,12 +147,15 @@ def reports(request: HttpRequest) -> HttpResponse:
             date_range_hint(date_range, where=viewer.where())
         query = request.GET.copy()
         query.pop("table", None)
+        tables = _tables(request, overview, by_campaign)
         context.update(
             report=overview.data,
             totals=totals,
             daily=overview.data["daily"],
             chart=chart_data(overview.data["daily"], request.advertiser.currency),
             campaign_rows=by_campaign.rows,
+            campaign_table=tables["campaigns"],
+            daily_table=tables["daily"],
             query=query.urlencode(),
         )
     return render(request, "dashboards/advertiser/reports.html", context, status=status)
@@ -119,6 +167,7 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     if viewer is None:
         errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in date_range.form.errors.items())
         return HttpResponse(errors, status=422, content_type="text/plain; charset=utf-8")
-    if request.GET.get("table") == "campaigns":
-        return csv_response(campaigns_report(viewer=viewer, rng=date_range.rng))
-    return csv_response(overview_report(viewer=viewer, rng=date_range.rng))
+    overview = overview_report(viewer=viewer, rng=date_range.rng)
+    tables = _tables(request, overview, campaigns_report(viewer=viewer, rng=overview.rng))
+    which = "campaigns" if request.GET.get("table") == "campaigns" else "daily"
+    return table_csv(tables[which], filename=overview.rng.filename(f"{which}-report"))
