@@ -26,6 +26,8 @@ NAV: dict[int, list[tuple[str, str]]] = {
     Role.ADMIN: [
         ("Network overview", "staff:home"),
         ("Approvals", "staff:approvals"),
+        ("Advertisers", "staff:advertisers"),
+        ("Campaigns", "staff:campaigns"),
         ("Users", "staff:users"),
         ("Platform settings", "staff:settings"),
         ("Finance", "finance:home"),

@@ -130,3 +130,29 @@ def test_sorting_a_report_table(page, site):
         page.get_by_role("link", name="Campaigns CSV").click()
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == sorted(by_spend, reverse=True)
+
+
+def test_kpis_at_a_glance_and_admins_browse_advertisers_and_campaigns(page, site):
+    log_in(page, site, "advertiser@demo.local")
+    kpis = page.locator("[data-kpis]")
+    expect(kpis.locator('[data-kpi="impressions"] .stat-value')).not_to_have_text("0")
+    expect(kpis.get_by_role("heading", name="Top campaigns (30 days)")).to_be_visible()
+    expect(kpis.get_by_role("link", name="Winter Sale")).to_be_visible()
+    kpis.locator("canvas[data-chart]").wait_for()
+    screenshot(page, "range-advertiser-home-kpis")
+    page.locator("details.user-menu summary").click()
+    page.get_by_role("button", name="Log out").click()
+
+    log_in(page, site, "admin@demo.local")
+    nav = page.get_by_role("navigation", name="Main")
+    nav.get_by_role("link", name="Campaigns").click()
+    page.wait_for_url(f"{site}/staff/campaigns/")
+    expect(page.get_by_role("link", name="Winter Sale")).to_be_visible()
+    screenshot(page, "staff-campaigns")
+    nav.get_by_role("link", name="Advertisers").click()
+    page.wait_for_url(f"{site}/staff/advertisers/")
+    screenshot(page, "staff-advertisers")
+    page.get_by_role("link", name="Open Demo Outdoor Co").click()
+    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    expect(page.locator("[data-kpis]")).to_be_visible()
+    assert page.errors == []

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.campaigns.models import Advertiser, Campaign, CampaignStatus
 from apps.reporting import selectors as report_selectors
+from apps.reporting.figures import counts_total, daily_trend, stats
 from apps.reporting.money import MICROS, money, percent
 from apps.reporting.periods import ReportRange, range_resolve, tz_get
 from apps.reporting.reports import Report
@@ -164,3 +165,29 @@ def chart_data(trend: list[dict[str, Any]], currency: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The advertiser home's figures: 7 and 30 days, the daily trend, the top campaigns."""
+
+    last_7: dict[str, Any]
+    last_30: dict[str, Any]
+    rng: ReportRange
+    daily: list[dict[str, Any]]
+
+
+def advertiser_kpis(viewer: Viewer) -> Kpis:
+    """7- and 30-day totals and the 30-day trend from one read of the rollups (two queries),
+    by the report figures' rules (money from micros, rounded once)."""
+    rng = range_resolve(tz=viewer.tz, period="last_30_days")
+    week = range_resolve(tz=viewer.tz, period="last_7_days")
+    rows = report_selectors.stats_by_hour(where=viewer.where(), rng=rng, boundary=viewer.boundary)
+    money_fields = viewer.money_fields("spend")
+    recent = [row for row in rows if row["hour"] >= week.start_utc]
+    return Kpis(
+        last_7=stats(counts_total(recent), money_fields=money_fields),
+        last_30=stats(counts_total(rows), money_fields=money_fields),
+        rng=rng,
+        daily=daily_trend(rows, rng, money_fields=money_fields),
+    )

@@ -3,6 +3,8 @@ its ads and a 30-day chart, and status changes (inline with htmx on the list).""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,6 +20,7 @@ from ..acting import advertiser_page
 from ..forms import CampaignForm
 from ..stats import (
     ads_totals,
+    advertiser_kpis,
     advertiser_viewer,
     campaign_trend,
     campaign_viewer,
@@ -25,6 +28,9 @@ from ..stats import (
     chart_data,
 )
 from .common import campaign_or_404, is_htmx, paginate, query_without_page
+from .reports import campaigns_report
+
+TOP_CAMPAIGNS = 5
 
 # Button label, the status it moves to, and its style, per action name.
 STATUS_ACTIONS = {
@@ -76,7 +82,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     pacing = campaigns_today(viewer=viewer, advertiser=advertiser, campaigns=rows)
     for campaign in rows:
         campaign.today = pacing[campaign.pk]
+    kpis = advertiser_kpis(viewer)
+    top = sorted(
+        campaigns_report(viewer=viewer, rng=kpis.rng).rows,
+        key=lambda row: (-Decimal(row["spend"]), -row["impressions"]),
+    )[:TOP_CAMPAIGNS]
     context = {
+        "kpis": kpis,
+        "kpi_chart": chart_data(kpis.daily, advertiser.currency),
+        "top_campaigns": top,
         "page": page,
         "campaigns": rows,
         "status": status,
