@@ -22,6 +22,7 @@ from apps.reporting.reports.family import overview_report
 
 from ..accounts.shared import SERVICE_ERRORS, form_add_errors
 from ..daterange import date_range_hint, date_range_resolve
+from ..tables import Column, table_csv, table_sort
 from . import stats
 from .access import publisher_page, website_or_404, zone_or_404
 from .forms import PayoutForm, ReportFilterForm, WebsiteForm, ZoneForm
@@ -287,7 +288,11 @@ def reports(request: HttpRequest) -> HttpResponse:
                 kind = request.GET.get("report", "overview")
                 if kind not in stats.REPORT_KINDS:
                     kind = "overview"
-                return csv_response(stats.report_for(viewer, zone_id, date_range.rng, kind))
+                report = stats.report_for(viewer, zone_id, date_range.rng, kind)
+                if kind == "hourly":  # a chart, not a table: the API's CSV
+                    return csv_response(report)
+                table = _tables(request, report, kind)
+                return table_csv(table, filename=report.rng.filename(report.name))
             built = stats.reports_for(viewer, zone_id, date_range.rng)
         except SERVICE_ERRORS as exc:
             form_add_errors(form, exc, field_map={"from": "start", "to": "end", "zone_id": "zone"})
@@ -314,6 +319,8 @@ def reports(request: HttpRequest) -> HttpResponse:
             hourly=built["hourly"].data,
             hourly_chart=stats.hourly_chart(built["hourly"].data["hours"], currency),
             zone_rows=built["zones"].data["zones"],
+            zone_table=_tables(request, built["zones"], "zones"),
+            daily_table=_tables(request, overview, "overview"),
             zone_totals=zone_totals,
             csv_urls={
                 kind: f"{reverse('publisher:reports')}?{_with(query, format='csv', report=kind)}"
@@ -322,6 +329,49 @@ def reports(request: HttpRequest) -> HttpResponse:
         )
     status = 422 if form.errors else 200
     return render(request, "dashboards/publisher/reports.html", context, status=status)
+
+
+def _report_columns(kind: str) -> list[Column]:
+    currency = _currency()
+    if kind == "zones":
+        return [
+            Column("zone_name", "Zone"),
+            Column("floor_price", "Floor (CPM)", numeric=True),
+            Column("requests", "Ad requests", numeric=True),
+            Column("fill_rate", "Fill rate %", numeric=True),
+            Column("impressions", "Impressions", numeric=True),
+            Column("clicks", "Clicks", numeric=True),
+            Column("revenue", f"Earnings ({currency})", numeric=True),
+        ]
+    return [
+        Column("date", "Date"),
+        Column("impressions", "Impressions", numeric=True),
+        Column("clicks", "Clicks", numeric=True),
+        Column("ctr", "CTR %", numeric=True),
+        Column("revenue", f"Earnings ({currency})", numeric=True),
+        Column("ecpm", "eCPM", numeric=True),
+    ]
+
+
+def _tables(request: HttpRequest, report, kind: str):
+    """The page's zone or day table (sorted as the URL says), also its CSV."""
+    if kind == "zones":
+        return table_sort(
+            request,
+            columns=_report_columns(kind),
+            rows=report.data["zones"],
+            default="-revenue",
+            param="zone_sort",
+            page_param="zone_page",
+        )
+    return table_sort(
+        request,
+        columns=_report_columns(kind),
+        rows=report.data["daily"],
+        default="-date",
+        param="day_sort",
+        page_param="day_page",
+    )
 
 
 def _with(query, **extra) -> str:
