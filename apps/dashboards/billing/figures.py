@@ -121,6 +121,16 @@ class PublisherBalance:
         return self.since_last_payout + self.awaiting_payment
 
     @property
+    def minimum_remaining(self) -> Decimal:
+        """What the carried-over earnings still lack to reach the minimum payout."""
+        return max(Decimal("0.00"), self.minimum - self.since_last_payout)
+
+    @property
+    def next_payout_after(self) -> date:
+        """Earnings are paid out once the month they were earned in is over."""
+        return clock.month_bounds(clock.now().date())[1]
+
+    @property
     def minimum_progress(self) -> int:
         """How far the carried-over earnings are towards the minimum payout, in percent."""
         if self.minimum <= 0:

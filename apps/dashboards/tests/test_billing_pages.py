@@ -487,3 +487,18 @@ def test_billing_page_says_plainly_what_is_owed_now(client, shop, news):
     assert open_one.number in page and late.number in page and paid.number not in page
     assert "20.00 EUR is overdue" in page
     assert "Spent and not invoiced yet: 3.00 EUR" in page
+
+
+def test_payouts_page_says_when_the_minimum_is_reached_and_when_it_is_paid(shop, news):
+    client = login(news.publisher.user)
+    spend(
+        shop.ad, news.zone, timezone.now().date(), spend_micros=10_000_000, revenue_micros=7_000_000
+    )
+    page = html(client.get(reverse("billing_ui:payouts")))
+    assert "43.00 USD more, or it carries over" in page  # 7.00 of the 50.00 minimum
+    HourlyStat.objects.update(revenue_micros=60_000_000)
+    page = html(client.get(reverse("billing_ui:payouts")))
+    from apps.billing import clock
+
+    month_end = clock.month_bounds(timezone.now().date())[1]
+    assert f"Reached: your next payout is made after {month_end.isoformat()}" in page
