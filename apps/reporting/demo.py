@@ -96,7 +96,8 @@ def _count(rng: random.Random, expected: float) -> int:
     return max(0, round(expected * rng.uniform(0.85, 1.15)))
 
 
-INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({marks})"  # quoted names only
+# Quoted names only; rows already there (live traffic in the same hour) are left alone.
+INSERT_SQL = "INSERT INTO {table} ({columns}) VALUES ({marks}) ON CONFLICT DO NOTHING"
 
 
 def _insert(model, objects: list) -> None:

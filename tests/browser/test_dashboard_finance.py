@@ -140,7 +140,7 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Financial report").click()
     page.wait_for_url(f"{site}/finance/report/")
-    page.get_by_label("Period", exact=True).select_option("last_month")
+    page.get_by_label("Dates", exact=True).select_option("last_month")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"period=last_month"))
     page.wait_for_function("() => document.querySelector('canvas[data-chart-ready]') !== null")

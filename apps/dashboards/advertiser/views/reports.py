@@ -170,4 +170,5 @@ def reports_csv(request: HttpRequest) -> HttpResponse:
     overview = overview_report(viewer=viewer, rng=date_range.rng)
     tables = _tables(request, overview, campaigns_report(viewer=viewer, rng=overview.rng))
     which = "campaigns" if request.GET.get("table") == "campaigns" else "daily"
-    return table_csv(tables[which], filename=overview.rng.filename(f"{which}-report"))
+    name = "campaigns" if which == "campaigns" else "overview"
+    return table_csv(tables[which], filename=overview.rng.filename(name))
