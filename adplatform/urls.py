@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.generic import RedirectView
 
 from apps.common.metrics import metrics_view
 from apps.common.views import api_not_found, home
@@ -15,6 +17,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    # Browsers (and Django admin pages, which link no icon) ask for /favicon.ico.
+    path("favicon.ico", RedirectView.as_view(url=f"{settings.STATIC_URL}favicon.svg")),
     path("admin/", admin.site.urls),
     path("", include("apps.dashboards.urls")),
     path("api/v1/", include("adplatform.api_urls")),

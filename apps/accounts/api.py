@@ -19,6 +19,7 @@ from apps.common.ratelimit import enforce_rate
 from apps.common.schema import ErrorOutput, MessageOutput, envelope, error_response
 
 from . import mfa, partner_credentials, platform_settings, privacy, selectors, services
+from .login_limits import login_failure_record
 from .models import ROLE_DESCRIPTIONS, ApiKey, PartnerCredential, Role, User
 from .permissions import IsAdmin
 from .serializers import (
@@ -161,13 +162,19 @@ class LoginApi(APIView):
         email = request.data.get("email") if isinstance(request.data, dict) else None
         _login_rate_limits(request, str(email or ""))
         data = validate_body(LoginInput, request)
-        api_key, raw_key = services.auth_login(
-            request=request,
-            email=data["email"],
-            password=data["password"],
-            key_name=data.get("name"),
-            mfa_code=data.get("mfa_code"),
-        )
+        try:
+            api_key, raw_key = services.auth_login(
+                request=request,
+                email=data["email"],
+                password=data["password"],
+                key_name=data.get("name"),
+                mfa_code=data.get("mfa_code"),
+            )
+        except AuthenticationFailed:
+            # Guessing through the API spends the dashboard's failed-login budget too (a
+            # right password still waiting for its MFA code is not a failure).
+            login_failure_record(request=request, email=data["email"])
+            raise
         return Response(
             {
                 "success": True,

@@ -17,7 +17,12 @@ from apps.reporting.exports import _cell as csv_cell
 
 from .models import Invoice, Payout
 from .money import as_text
-from .selectors import invoice_transactions
+from .selectors import (
+    invoice_amount_due,
+    invoice_due_date,
+    invoice_transactions,
+    payment_terms_days,
+)
 
 PDF_CONTENT_TYPE = "application/pdf"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -32,6 +37,8 @@ def _platform() -> dict:
         "name": setting_get("site_name"),
         "address": setting_get("billing_address"),
         "email": setting_get("support_email"),
+        # Bank details and how to pay, as finance wrote them in the platform settings.
+        "payment_instructions": setting_get("bank_transfer_instructions"),
     }
 
 
@@ -43,6 +50,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     from xhtml2pdf import pisa
 
     advertiser = invoice.wallet.advertiser
+    terms = payment_terms_days()
     html = render_to_string(
         "billing/invoice_pdf.html",
         {
@@ -57,6 +65,10 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             "items": list(invoice.items.all()),
             "transactions": list(invoice_transactions(invoice)),
             "tax_percent": f"{invoice.tax_rate * 100:.2f}",
+            "terms_days": terms,
+            "due_date": invoice_due_date(invoice, terms_days=terms),
+            "amount_due": invoice_amount_due(invoice),
+            "prepaid": invoice.wallet.mode == "prepaid",
         },
     )
     output = io.BytesIO()

@@ -15,18 +15,28 @@ import uuid as uuid_lib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
 from apps.accounts.models import User
+from apps.accounts.platform_settings import setting_get
 from apps.campaigns.selectors import advertiser_list
 from apps.delivery.models import HourlyStat
 from apps.inventory.selectors import publisher_list
 from apps.reporting.periods import tz_get
 
 from . import clock
-from .models import Invoice, Payout, Transaction, TransactionKind, Wallet, WalletMode
-from .money import micros_of
+from .models import (
+    Invoice,
+    InvoiceStatus,
+    Payout,
+    Transaction,
+    TransactionKind,
+    Wallet,
+    WalletMode,
+)
+from .money import cents, micros_of
 
 # --- Wallets ------------------------------------------------------------------------------
 
@@ -184,6 +194,73 @@ def invoice_get(*, user: User, invoice_uuid: uuid_lib.UUID) -> Invoice | None:
 
 def invoice_transactions(invoice: Invoice) -> QuerySet[Transaction]:
     return invoice.transactions.select_related("invoice", "payout").order_by("created_at", "id")
+
+
+def payment_terms_days() -> int:
+    """Days an issued invoice is payable in (the ``payment_terms_days`` platform setting)."""
+    return int(setting_get("payment_terms_days"))
+
+
+def invoice_due_date(invoice: Invoice, *, terms_days: int | None = None) -> date | None:
+    """The day an issued invoice is due: its issue day plus the payment terms."""
+    if invoice.issued_at is None:
+        return None
+    terms = payment_terms_days() if terms_days is None else terms_days
+    return (invoice.issued_at + timedelta(days=terms)).date()
+
+
+def invoice_amount_due(invoice: Invoice) -> Decimal:
+    """What the customer still has to pay on the invoice: the total of an open invoice of a
+    postpaid wallet; nothing once paid or void, and nothing for a prepaid wallet, whose
+    balance already paid the spend (its invoice is a receipt)."""
+    if invoice.status != InvoiceStatus.OPEN or invoice.wallet.mode == WalletMode.PREPAID:
+        return Decimal("0.00")
+    return invoice.total
+
+
+@dataclass(frozen=True)
+class AmountOwed:
+    """What an advertiser owes now (open invoices) and what is spent but not invoiced yet."""
+
+    currency: str
+    owed_now: Decimal
+    open_invoices: list[Invoice]
+    next_due: date | None
+    overdue: Decimal
+    not_invoiced: Decimal
+
+
+def wallet_amount_owed(
+    *, wallet: Wallet, figures: WalletFigures, at: datetime | None = None
+) -> AmountOwed:
+    """Open invoices due (their amounts, the next due date, the overdue part) and the spend
+    not on any invoice yet (posted and unposted), in two queries."""
+    today = (at or clock.now()).date()
+    terms = payment_terms_days()
+    invoices = list(
+        Invoice.objects.filter(wallet=wallet, status=InvoiceStatus.OPEN)
+        .select_related("wallet")
+        .order_by("issued_at", "id")
+    )
+    owed = [inv for inv in invoices if invoice_amount_due(inv) > 0]
+    dues = [invoice_due_date(inv, terms_days=terms) for inv in owed]
+    unbilled = (
+        Transaction.objects.filter(
+            wallet=wallet, kind=TransactionKind.SPEND, invoice__isnull=True
+        ).aggregate(total=Sum("amount_micros"))["total"]
+        or 0
+    )
+    return AmountOwed(
+        currency=wallet.currency,
+        owed_now=sum((invoice_amount_due(inv) for inv in owed), Decimal("0.00")),
+        open_invoices=owed,
+        next_due=min((due for due in dues if due), default=None),
+        overdue=sum(
+            (inv.total for inv, due in zip(owed, dues, strict=True) if due and due < today),
+            Decimal("0.00"),
+        ),
+        not_invoiced=cents(-unbilled + figures.unposted_micros),
+    )
 
 
 # --- Payouts ------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ approved ads of every type, a draft and a conversion goal. Safe to load again.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -17,7 +18,8 @@ from .models import Ad, Campaign, ConversionGoal, GoalType, ReviewStatus
 DEMO_EMAILS = {role: email for role, email, _ in DEMO_USERS}
 DEMO_COMPANY = "Demo Outdoor Co"
 LANDING = "https://outdoor.demo.local/winter-sale"
-DEMO_VIDEO_URL = "https://storage.googleapis.com/gtv-videos-bucket/sample/ForBiggerBlazes.mp4"
+DEMO_DAYS = 60  # the demo campaigns started this many days ago, with traffic every day since
+DEMO_VIDEO_FILE = "preroll-640x360.mp4"  # in static/demo/: nothing is fetched from elsewhere
 
 
 def _static(name: str) -> str:
@@ -34,7 +36,16 @@ def _campaign(advertiser, reference_id: str, **fields) -> Campaign:
 
 
 def _ad(campaign: Campaign, admin: User, name: str, **fields) -> None:
-    if Ad.objects.filter(campaign=campaign, name=name, deleted_at__isnull=True).exists():
+    existing = Ad.objects.filter(campaign=campaign, name=name, deleted_at__isnull=True).first()
+    if existing is not None:
+        # Older demo data pointed its media at outside hosts; move them to our static files.
+        moved = {
+            key: value
+            for key, value in fields.items()
+            if key in ("image_url", "video_url") and getattr(existing, key) != value
+        }
+        if moved:
+            services.ad_update(ad=existing, actor=admin, **moved)
         return
     services.ad_create(
         campaign=campaign,
@@ -55,6 +66,7 @@ def load() -> list:
     advertiser.managers.add(partner)
 
     today = timezone.localdate()
+    started = today - timedelta(days=DEMO_DAYS - 1)
     winter = _campaign(
         advertiser,
         "demo-winter-sale",
@@ -64,7 +76,7 @@ def load() -> list:
         bid_amount=Decimal("2.50"),
         daily_budget=Decimal("50.00"),
         total_budget=Decimal("1000.00"),
-        start_date=today,
+        start_date=started,
         category="outdoor",
     )
     _ad(
@@ -116,7 +128,7 @@ def load() -> list:
         "Winter Sale pre-roll 15s",
         type="video",
         destination_url=LANDING,
-        video_url=DEMO_VIDEO_URL,
+        video_url=_static(DEMO_VIDEO_FILE),
         video_mime="video/mp4",
         duration_seconds=15,
         width=640,
@@ -131,7 +143,7 @@ def load() -> list:
         pricing_model="cpc",
         bid_amount=Decimal("0.40"),
         daily_budget=Decimal("20.00"),
-        start_date=today,
+        start_date=started,
         category="outdoor",
     )
     _ad(
@@ -158,14 +170,22 @@ def load() -> list:
             width=728,
             height=90,
         )
-    _campaign(
+    summer = _campaign(
         advertiser,
         "demo-summer-draft",
-        name="Summer Camping (draft)",
+        name="Summer Camping",
         bid_amount=Decimal("1.50"),
         daily_budget=Decimal("30.00"),
-        start_date=today,
+        start_date=today + timedelta(days=30),  # a summer campaign still in the works
     )
+
+    if summer.name != "Summer Camping":  # named "Summer Camping (draft)" by older demo data
+        services.campaign_update(campaign=summer, name="Summer Camping")
+    # Older demo data started the live campaigns on the day it was loaded; their traffic
+    # (apps/reporting/demo.py) runs from ``started``, so that is their real start.
+    for campaign in (winter, spring):
+        if campaign.start_date > started:
+            services.campaign_update(campaign=campaign, start_date=started)
 
     if not ConversionGoal.objects.filter(
         advertiser=advertiser, name="Purchase", deleted_at__isnull=True

@@ -82,6 +82,26 @@ def rate_record(request: HttpRequest, window: RateWindow, count: int) -> Usage:
     return usage
 
 
+def rate_peek(*, group: str, key: str, rate: str) -> Usage | None:
+    """The usage of ``group``/``key`` in the current window, without counting anything.
+
+    ``exceeded`` is true once the window holds ``limit`` hits: the next one would pass it.
+    Used for budgets that only some outcomes spend (failed logins)."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    # get_usage only reads the request for its method (every method counts here).
+    raw = get_usage(
+        HttpRequest(), group=group, key=lambda _group, _request: digest, rate=rate, increment=False
+    )
+    if raw is None:
+        return None
+    return Usage(
+        limit=raw["limit"],
+        remaining=max(0, raw["limit"] - raw["count"]),
+        reset_in=max(1, int(raw["time_left"])),
+        exceeded=raw["count"] >= raw["limit"],
+    )
+
+
 def enforce_rate(request: HttpRequest, *, group: str, key: str, rate: str) -> None:
     usage = rate_usage(request, group=group, key=key, rate=rate)
     if usage is not None and usage.exceeded:

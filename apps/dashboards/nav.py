@@ -26,6 +26,8 @@ NAV: dict[int, list[tuple[str, str]]] = {
     Role.ADMIN: [
         ("Network overview", "staff:home"),
         ("Approvals", "staff:approvals"),
+        ("Advertisers", "staff:advertisers"),
+        ("Campaigns", "staff:campaigns"),
         ("Users", "staff:users"),
         ("Partner credentials", "staff:partner_credentials"),
         ("Platform settings", "staff:settings"),

@@ -8,7 +8,7 @@ from apps.accounts.demo import DEMO_USERS
 from apps.accounts.models import Role, User
 from apps.common.events import inventory_changed
 
-from .models import Publisher, PublisherStatus, Website, Zone
+from .models import PayoutMethod, Publisher, PublisherStatus, Website, Zone
 
 DEMO_PUBLISHER_EMAIL = next(email for role, email, _ in DEMO_USERS if role == Role.PUBLISHER)
 DEMO_ADMIN_EMAIL = next(email for role, email, _ in DEMO_USERS if role == Role.ADMIN)
@@ -33,6 +33,15 @@ def load() -> list:
             "description": "The demo publisher: a news site with one zone of each kind.",
         },
     )
+    if publisher.payout_method == PayoutMethod.NONE:  # where its demo payouts go
+        publisher.payout_method = PayoutMethod.BANK_TRANSFER
+        publisher.payout_details = {
+            "account_holder": "Demo Publisher Ltd",
+            "iban": "DE89 3704 0044 0532 0130 00",
+            "bic": "COBADEFFXXX",
+            "bank_name": "Demo Bank",
+        }
+        publisher.save(update_fields=["payout_method", "payout_details", "updated_at"])
     if publisher.status != PublisherStatus.APPROVED:
         publisher.status = PublisherStatus.APPROVED
         publisher.reviewed_at = timezone.now()

@@ -24,8 +24,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
-from django.db.models import Sum
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone as dj_timezone
 
 from apps.delivery.models import HourlyStat
@@ -45,9 +44,14 @@ SCOPE_SOURCES: dict[str, tuple[str | None, tuple[str, ...]]] = {
     Scope.PUBLISHER: (Scope.ZONE, ("publisher_id",)),
     Scope.PLATFORM: (Scope.ADVERTISER, ()),
 }
+# Only quoted model table and column names are formatted in; every value is a parameter.
+SCOPE_INSERT_SQL = (
+    "INSERT INTO {target} (scope, scope_id, hour, advertiser_id, publisher_id, {metrics}) "
+    "SELECT %s, {scope_id}, hour, {advertiser_id}, {publisher_id}, {sums} FROM {table} "
+    "WHERE {where} GROUP BY {group}"
+)
 LOCK_KEY = "reporting:rollups:build"
 LOCK_SECONDS = 600
-BATCH_SIZE = 2000
 
 
 def _setting(name: str, default: int) -> int:
@@ -67,25 +71,44 @@ def rollups_horizon(now: datetime) -> datetime:
     return top - timedelta(hours=_setting("REPORT_ROLLUP_SETTLE_HOURS", 2))
 
 
-def _scope_rows(scope: str, since: datetime | None, until: datetime):
+def _scope_insert(scope: str, since: datetime | None, until: datetime) -> int:
+    """Sum the scope's source rows per hour (and id) into ``ScopeHourlyStat`` with one
+    ``INSERT … SELECT``: the rows never travel through Python."""
     source, columns = SCOPE_SOURCES[scope]
-    if source is None:
-        qs = HourlyStat.objects.all()
-    else:
-        qs = ScopeHourlyStat.objects.filter(scope=source)
-    qs = qs.filter(hour__lt=until)
+    ops = connection.ops
+    target = ops.quote_name(ScopeHourlyStat._meta.db_table)
+    table = ops.quote_name((HourlyStat if source is None else ScopeHourlyStat)._meta.db_table)
+    # The source rows carry every column the scope names (HourlyStat all of them; campaign
+    # and zone rollups their owner), so each is read under its own name; others are NULL.
+    scope_id = ops.quote_name(columns[0]) if columns else "0"
+    owners = [
+        ops.quote_name(name) if name in columns else "NULL"
+        for name in ("advertiser_id", "publisher_id")
+    ]
+    group = ", ".join(["hour", *(ops.quote_name(name) for name in columns)])
+    where, params = ["hour < %s"], [ops.adapt_datetimefield_value(until)]
     if since is not None:
-        qs = qs.filter(hour__gte=since)
-    sums = {name: Sum(name) for name in METRIC_FIELDS}
-    for row in qs.values("hour", *columns).annotate(**sums).order_by().iterator(chunk_size=5000):
-        yield ScopeHourlyStat(
-            scope=scope,
-            scope_id=row[columns[0]] if columns else 0,
-            hour=row["hour"],
-            advertiser_id=row.get("advertiser_id"),
-            publisher_id=row.get("publisher_id"),
-            **{name: int(row[name] or 0) for name in METRIC_FIELDS},
-        )
+        where.append("hour >= %s")
+        params.append(ops.adapt_datetimefield_value(since))
+    if source is not None:
+        where.append("scope = %s")
+        params.append(source)
+    metrics = ", ".join(ops.quote_name(name) for name in METRIC_FIELDS)
+    sums = ", ".join(f"COALESCE(SUM({ops.quote_name(name)}), 0)" for name in METRIC_FIELDS)
+    sql = SCOPE_INSERT_SQL.format(
+        target=target,
+        metrics=metrics,
+        scope_id=scope_id,
+        advertiser_id=owners[0],
+        publisher_id=owners[1],
+        sums=sums,
+        table=table,
+        where=" AND ".join(where),
+        group=group,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [scope, *params])
+        return max(cursor.rowcount, 0)
 
 
 def rollups_build(*, since: datetime | None, until: datetime) -> int:
@@ -95,18 +118,7 @@ def rollups_build(*, since: datetime | None, until: datetime) -> int:
     if since is not None:
         stale = stale.filter(hour__gte=since)
     stale.delete()
-    written = 0
-    for scope in SCOPE_SOURCES:
-        batch: list[ScopeHourlyStat] = []
-        for row in _scope_rows(scope, since, until):
-            batch.append(row)
-            if len(batch) >= BATCH_SIZE:
-                ScopeHourlyStat.objects.bulk_create(batch)
-                written += len(batch)
-                batch.clear()
-        ScopeHourlyStat.objects.bulk_create(batch)
-        written += len(batch)
-    return written
+    return sum(_scope_insert(scope, since, until) for scope in SCOPE_SOURCES)
 
 
 def rollups_refresh(

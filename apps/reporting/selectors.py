@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Min, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Max, Min, OuterRef, QuerySet, Subquery, Sum
 
 from apps.campaigns.models import Advertiser, ConversionGoal
 from apps.delivery.models import ConversionEvent, GeoHourlyStat, HourlyStat, ZoneHourlyStat
@@ -255,18 +255,115 @@ def geo_stats_by(
     return [_ints(row, GEO_METRICS) for row in rows]
 
 
-def zone_requests_by_hour(*, where: dict[str, Any], rng: ReportRange) -> list[dict[str, Any]]:
-    """Requests and fills per UTC hour: ``{"hour", "requests", "fills"}``."""
+# --- Ad requests, fills and impressions: one definition for every page and report -------
+#
+# An *ad request* is a zone asking for an ad; a *fill* is a request answered with an ad; an
+# *impression* is a filled ad that was shown and tracked. So impressions <= fills <= requests,
+# zone by zone and hour by hour. The serve counters (ZoneHourlyStat) can miss requests that
+# the tracked impressions prove: serve variants that do not count them (the iframe, the
+# no-script image), counters not flushed yet, a cache that lost them. Every impression
+# proves a filled request, so per zone and hour:
+#     fills    = max(counted fills, impressions)
+#     requests = counted requests + (fills - counted fills)
+# Sums of these (per hour, per zone, per day) never show more impressions than fills.
+
+
+def request_counts(requests: int, fills: int, impressions: int) -> tuple[int, int]:
+    """(requests, fills) of one zone and hour, with the impressions that prove a fill."""
+    proven = max(fills, impressions)
+    return requests + (proven - fills), proven
+
+
+def stats_by_zone_hour(
+    *,
+    where: dict[str, Any],
+    rng: ReportRange,
+    boundary: datetime | None,
+    metrics: tuple[str, ...] = CORE_METRICS,
+) -> list[dict[str, Any]]:
+    """One row per zone and UTC hour with data: ``{"zone_id", "hour", <metric>: int}``. The
+    zone side's reports read these, so requests and fills can be set beside the impressions
+    of the same zone and hour (two queries, as ``stats_by_hour``)."""
+    plan = rollup_plan(where, "zone_id")
+    rolled, live = split(rng, boundary if plan else None)
+    rows: list[dict[str, Any]] = []
+    if rolled and plan:
+        qs = _bounded(ScopeHourlyStat.objects.filter(scope=plan.scope, **plan.conditions), rolled)
+        group = plan.group_column or "zone_id"
+        for row in qs.values(group, "hour", *metrics).order_by("hour"):
+            row["zone_id"] = row.pop(group)
+            rows.append(_ints(row, metrics))
+    if live:
+        qs = _bounded(HourlyStat.objects.filter(**where), live)
+        rows += [
+            _ints(row, metrics)
+            for row in qs.values("zone_id", "hour").annotate(**_sums(metrics)).order_by("hour")
+        ]
+    return rows
+
+
+def impressions_index(rows: list[dict[str, Any]]) -> dict[tuple[int, datetime], int]:
+    """Impressions per (zone, hour) of ``stats_by_zone_hour`` rows."""
+    out: dict[tuple[int, datetime], int] = {}
+    for row in rows:
+        key = (row["zone_id"], row["hour"])
+        out[key] = out.get(key, 0) + row.get("impressions", 0)
+    return out
+
+
+def _zone_hours(
+    *, where: dict[str, Any], rng: ReportRange, impressions: dict[tuple[int, datetime], int]
+) -> list[tuple[int, datetime, int, int]]:
+    """``(zone_id, hour, requests, fills)`` of every zone and hour with traffic, by the
+    definitions above; ``impressions`` per (zone, hour) from ``stats_by_zone_hour``."""
     qs = _bounded(ZoneHourlyStat.objects.filter(**where), (rng.start_utc, rng.end_utc))
-    metrics = ("requests", "fills")
-    return _by_hour(qs, metrics)
+    counted = {
+        (zone_id, hour): (requests, fills)
+        for zone_id, hour, requests, fills in qs.values_list("zone_id", "hour", "requests", "fills")
+    }
+    rows = []
+    for key in counted.keys() | impressions.keys():
+        requests, fills = counted.get(key, (0, 0))
+        requests, fills = request_counts(requests, fills, impressions.get(key, 0))
+        rows.append((key[0], key[1], requests, fills))
+    return rows
 
 
-def zone_requests_by_zone(*, where: dict[str, Any], rng: ReportRange) -> list[dict[str, Any]]:
+def zone_requests_by_hour(
+    *, where: dict[str, Any], rng: ReportRange, impressions: dict[tuple[int, datetime], int]
+) -> list[dict[str, Any]]:
+    """Requests and fills per UTC hour: ``{"hour", "requests", "fills"}`` (``where`` on
+    zone columns only: ``publisher_id``, ``zone_id``)."""
+    hours: dict[datetime, dict[str, Any]] = {}
+    for _zone, hour, requests, fills in _zone_hours(where=where, rng=rng, impressions=impressions):
+        row = hours.setdefault(hour, {"hour": hour, "requests": 0, "fills": 0})
+        row["requests"] += requests
+        row["fills"] += fills
+    return sorted(hours.values(), key=lambda row: row["hour"])
+
+
+def zone_requests_by_zone(
+    *, where: dict[str, Any], rng: ReportRange, impressions: dict[tuple[int, datetime], int]
+) -> list[dict[str, Any]]:
     """Requests and fills per zone, with the first hour seen (for ``all``)."""
-    qs = _bounded(ZoneHourlyStat.objects.filter(**where), (rng.start_utc, rng.end_utc))
-    metrics = ("requests", "fills")
-    return _by_column(qs, group="zone_id", column="zone_id", metrics=metrics, label=None)
+    zones: dict[int, dict[str, Any]] = {}
+    for zone_id, hour, requests, fills in _zone_hours(
+        where=where, rng=rng, impressions=impressions
+    ):
+        row = zones.setdefault(
+            zone_id, {"zone_id": zone_id, "requests": 0, "fills": 0, "first_hour": hour}
+        )
+        row["requests"] += requests
+        row["fills"] += fills
+        row["first_hour"] = min(row["first_hour"], hour)
+    return list(zones.values())
+
+
+def stats_extent(*, where: dict[str, Any]) -> tuple[datetime | None, datetime | None]:
+    """The first and the last hour with delivery data for ``where`` (None, None without):
+    where to point a reader whose chosen range is empty."""
+    extent = HourlyStat.objects.filter(**where).aggregate(first=Min("hour"), last=Max("hour"))
+    return extent["first"], extent["last"]
 
 
 def zones_by_id(zone_ids: set[int]) -> dict[int, Zone]:

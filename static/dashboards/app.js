@@ -5,7 +5,9 @@
  * - [data-show-for="name:value1 value2"] is shown only while the form control ``name`` in the
  *   same form (radio or select) has one of the values (without JS everything shows);
  * - select[data-autosubmit] submits its form on change;
- * - the user menu closes on Escape and on a click elsewhere.
+ * - the user menu closes on Escape and on a click elsewhere;
+ * - on phones the header's Menu button (.nav-toggle) opens and closes the navigation;
+ * - [data-required-hint="ID"] (a "required" hint) hides while the control ID has a value.
  */
 (function () {
   "use strict";
@@ -51,10 +53,28 @@
       }
       return;
     }
+    var toggle = event.target.closest(".nav-toggle");
+    if (toggle) {
+      var open = document.body.classList.toggle("nav-open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        var first = document.querySelector("#side-nav a");
+        if (first) first.focus();
+      }
+      return;
+    }
     document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
+
+  function applyRequiredHints(root) {
+    (root || document).querySelectorAll("[data-required-hint]").forEach(function (hint) {
+      var control = document.getElementById(hint.dataset.requiredHint);
+      if (control) hint.classList.toggle("is-filled", control.value.trim() !== "");
+    });
+  }
+  document.addEventListener("input", function () { applyRequiredHints(); });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -83,6 +103,15 @@
 
   document.addEventListener("change", function (event) {
     var target = event.target;
+    // The date-range control: picking a date means custom dates, a preset forgets them.
+    var range = target.closest && target.closest("form[data-date-range]");
+    if (range) {
+      var period = range.querySelector("[name=period]");
+      if (target.type === "date" && target.value && period) period.value = "custom";
+      if (target === period && period.value !== "custom") {
+        range.querySelectorAll("input[type=date]").forEach(function (input) { input.value = ""; });
+      }
+    }
     if (target.matches && target.matches("select[data-autosubmit]") && target.form) {
       if (target.form.requestSubmit) target.form.requestSubmit(); else target.form.submit();
       return;
@@ -91,13 +120,19 @@
   });
 
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { applyShowFor(); });
+    document.addEventListener("DOMContentLoaded", function () { applyShowFor(); applyRequiredHints(); });
   } else {
     applyShowFor();
+    applyRequiredHints();
   }
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
+    if (document.body.classList.contains("nav-open")) {
+      document.body.classList.remove("nav-open");
+      var button = document.querySelector(".nav-toggle");
+      if (button) { button.setAttribute("aria-expanded", "false"); button.focus(); }
+    }
     document.querySelectorAll("details.user-menu[open]").forEach(function (menu) {
       menu.removeAttribute("open");
       menu.querySelector("summary").focus();

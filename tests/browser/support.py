@@ -47,14 +47,10 @@ BROWSER_MARKS = [
 
 
 def hermetic_context(browser, base_url: str, *, timeout_ms: int = TIMEOUT_MS, **options):
-    """A desktop browser context in which only the live server answers (nothing leaves the
-    machine: the demo pre-roll's file, for one, lives elsewhere)."""
-    context = browser.new_context(
-        user_agent=DESKTOP_UA,
-        viewport={"width": 1280, "height": 900},
-        locale="en-US",
-        **options,
-    )
+    """A desktop browser context (or another ``viewport``) in which only the live server
+    answers: nothing leaves the machine."""
+    options.setdefault("viewport", {"width": 1280, "height": 900})
+    context = browser.new_context(user_agent=DESKTOP_UA, locale="en-US", **options)
     context.set_default_timeout(timeout_ms)
     local = urlsplit(base_url).netloc
     context.route(

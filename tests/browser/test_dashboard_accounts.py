@@ -52,17 +52,15 @@ def test_sign_up_log_out_and_log_in_again(page, live_server):
     page.get_by_role("button", name="Create account").click()
 
     page.wait_for_url(f"{base}/advertiser/")
-    assert page.get_by_text("Welcome! Your account is ready.").is_visible()
-
+    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
     page.locator("details.user-menu summary").click()
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{base}/accounts/login/")
-    assert page.get_by_text("You are logged out.").is_visible()
-
+    expect(page.get_by_text("You are logged out.")).to_be_visible()
     page.get_by_label("Email").fill("ann@example.com")
     page.get_by_label("Password").fill("wrong-password")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_role("alert").get_by_text("Invalid email or password.").is_visible()
+    expect(page.get_by_role("alert").get_by_text("Invalid email or password.")).to_be_visible()
     shot(page, "login")
 
     page.get_by_label("Password").fill(PASSWORD)
@@ -81,7 +79,7 @@ def test_skip_link_and_keyboard_menu(page, live_server, advertiser_user):
     # The account menu opens from the keyboard and closes with Escape.
     page.locator("details.user-menu summary").focus()
     page.keyboard.press("Enter")
-    assert page.get_by_role("link", name="API keys").is_visible()
+    expect(page.get_by_role("link", name="API keys")).to_be_visible()
     page.keyboard.press("Escape")
     expect(page.get_by_role("link", name="API keys")).to_be_hidden()  # waits for the page's script
 
@@ -93,14 +91,14 @@ def test_profile_and_password_change(page, live_server, advertiser_user):
     page.get_by_label("Name").fill("Renamed Person")
     page.get_by_label("Time zone").select_option("Asia/Tokyo")
     page.get_by_role("button", name="Save profile").click()
-    assert page.get_by_text("Profile saved.").is_visible()
+    expect(page.get_by_text("Profile saved.")).to_be_visible()
     assert page.get_by_label("Time zone").input_value() == "Asia/Tokyo"
 
     page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("New password", exact=True).fill("short")
     page.get_by_label("Repeat the new password").fill("short")
     page.get_by_role("button", name="Change password").click()
-    assert page.get_by_text("too short", exact=False).is_visible()
+    expect(page.get_by_text("too short", exact=False)).to_be_visible()
     shot(page, "profile")
 
 
@@ -112,14 +110,14 @@ def test_api_key_shown_once_then_revoked(page, live_server, advertiser_user):
     page.get_by_role("button", name="Create API key").click()
     raw = page.locator("#new-api-key").inner_text()
     assert re.fullmatch(r"ak_live_[0-9a-f]{48}", raw)
-    assert page.get_by_role("cell", name="Reporting script", exact=True).is_visible()
+    expect(page.get_by_role("cell", name="Reporting script", exact=True)).to_be_visible()
     shot(page, "api-keys")
 
     page.goto(f"{base}/accounts/api-keys/")
     assert raw not in page.content()
     page.get_by_role("button", name=re.compile("Revoke key Reporting script")).click()
-    assert page.get_by_text("revoked").first.is_visible()
-    assert page.get_by_text("No active API keys").is_visible()
+    expect(page.get_by_text("revoked").first).to_be_visible()
+    expect(page.get_by_text("No active API keys")).to_be_visible()
 
 
 def test_webhook_create_test_and_delete(page, live_server, advertiser_user):
@@ -136,7 +134,7 @@ def test_webhook_create_test_and_delete(page, live_server, advertiser_user):
 
     page.get_by_role("button", name="Send test event").click()
     # The receiver answers 404, so the test delivery is logged as failed.
-    assert page.get_by_text("Test event failed: HTTP 404.").is_visible()
+    expect(page.get_by_text("Test event failed: HTTP 404.")).to_be_visible()
     row = page.locator("table tbody tr").first
     assert "webhook.test" in row.inner_text()
     assert "failed" in row.inner_text()
@@ -144,15 +142,15 @@ def test_webhook_create_test_and_delete(page, live_server, advertiser_user):
 
     page.get_by_label("Active").uncheck()
     page.get_by_role("button", name="Save webhook").click()
-    assert page.get_by_text("Webhook saved.").is_visible()
+    expect(page.get_by_text("Webhook saved.")).to_be_visible()
     page.goto(f"{base}/accounts/webhooks/")
-    assert page.get_by_role("link", name="Order system").is_visible()
-    assert page.get_by_text("inactive").is_visible()
+    expect(page.get_by_role("link", name="Order system")).to_be_visible()
+    expect(page.get_by_text("inactive")).to_be_visible()
     shot(page, "webhooks")
 
     page.get_by_role("link", name="Order system").click()
     page.get_by_role("button", name="Delete").click()
-    assert page.get_by_text("No webhooks yet.").is_visible()
+    expect(page.get_by_text("No webhooks yet.")).to_be_visible()
     assert page.errors == []
 
 
@@ -162,8 +160,7 @@ def test_password_reset_by_email(page, live_server, advertiser_user, mailoutbox)
     page.get_by_role("link", name="Forgot your password?").click()
     page.get_by_label("Email").fill(advertiser_user.email)
     page.get_by_role("button", name="Send the reset link").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
-
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     assert len(mailoutbox) == 1
     link = re.search(r"https?://\S+/password-reset/\S+/", mailoutbox[0].body).group(0)
     page.goto(link)
@@ -171,7 +168,38 @@ def test_password_reset_by_email(page, live_server, advertiser_user, mailoutbox)
     page.get_by_label("New password confirmation").fill("Another-Horse-77")
     shot(page, "password-reset")
     page.get_by_role("button", name="Set the password").click()
-    assert page.get_by_role("heading", name="Password changed").is_visible()
-
+    expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
     log_in(page, base, advertiser_user.email, "Another-Horse-77")
     page.wait_for_url(f"{base}/advertiser/")
+
+
+def test_login_after_five_other_successful_logins_from_the_same_address(
+    page, live_server, settings
+):
+    """An office: five colleagues log in from one address, then a sixth person does."""
+    from apps.accounts.models import Role
+    from apps.accounts.tests.factories import UserFactory
+
+    settings.RATELIMIT_LOGIN = "5/15m"
+    base = live_server.url
+    people = [UserFactory(role=Role.ADVERTISER, password=PASSWORD) for _ in range(6)]
+    for person in people[:5]:
+        log_in(page, base, person.email)
+        page.wait_for_url(f"{base}/advertiser/")
+        page.locator("details.user-menu summary").click()
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_url(f"{base}/accounts/login/")
+    log_in(page, base, people[5].email)
+    page.wait_for_url(f"{base}/advertiser/")
+    expect(page.get_by_role("heading", name="Campaigns", level=1)).to_be_visible()
+    shot(page, "login-sixth-person")
+
+    # Failures still count: five wrong passwords, then even the right one waits.
+    page.locator("details.user-menu summary").click()
+    page.get_by_role("button", name="Log out").click()
+    for _ in range(5):
+        log_in(page, base, people[0].email, "not-the-password")
+        expect(page.get_by_text("Invalid email or password.")).to_be_visible()
+    log_in(page, base, people[0].email)
+    expect(page.get_by_text(re.compile("Too many attempts"))).to_be_visible()
+    shot(page, "login-too-many-failures")

@@ -192,7 +192,7 @@ def test_goal_pixel_and_reports(page, live_server):
 
     # --- Reports: period selector, chart, tables, CSV ---
     nav(page, "Reports")
-    page.get_by_label("Period", exact=True).select_option("last_30_days")
+    page.get_by_label("Dates", exact=True).select_option("last_30_days")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"period=last_30_days"))
     page.wait_for_function("() => document.querySelector('canvas[data-chart-ready]') !== null")
@@ -222,7 +222,9 @@ def test_pages_fit_a_phone_screen(page, live_server):
         )
         assert overflow <= 0, path
     page.goto(f"{base}/advertiser/")
-    assert (
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").is_visible()
-    )
+    # On a phone the navigation is behind the header's Menu button.
+    page.get_by_role("button", name="Menu").click()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports")
+    ).to_be_visible()
     shot(page, "campaigns-phone")

@@ -73,12 +73,21 @@ def demo_invoice():
     from apps.accounts.models import Role
     from apps.billing.models import Invoice
 
-    return Invoice.objects.get(wallet__advertiser__user__email=demo_email(Role.ADVERTISER))
+    # The demo bills its two finished months: the older invoice is paid, the last one open.
+    return Invoice.objects.get(
+        wallet__advertiser__user__email=demo_email(Role.ADVERTISER), status="open"
+    )
+
+
+def demo_payout():
+    from apps.billing.models import Payout
+
+    return Payout.objects.get(status="pending")  # the older month's payout is paid
 
 
 def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(new_page, site):
     from apps.accounts.models import Role
-    from apps.billing.models import InvoiceStatus, Payout, PayoutStatus
+    from apps.billing.models import InvoiceStatus, PayoutStatus
 
     invoice = demo_invoice()
     assert invoice.status == InvoiceStatus.OPEN
@@ -116,7 +125,7 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     assert page.get_by_label("Advertiser").is_visible()
     shot(page, "finance-invoice-create")
 
-    payout = Payout.objects.get()
+    payout = demo_payout()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Payouts").click()
     page.wait_for_url(f"{site}/finance/payouts/")
     payout_row = page.locator(f"#payout-{payout.uuid}")
@@ -131,7 +140,7 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Financial report").click()
     page.wait_for_url(f"{site}/finance/report/")
-    page.get_by_label("Period", exact=True).select_option("last_month")
+    page.get_by_label("Dates", exact=True).select_option("last_month")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"period=last_month"))
     page.wait_for_function("() => document.querySelector('canvas[data-chart-ready]') !== null")
@@ -146,7 +155,8 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     advertiser.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
     advertiser.wait_for_url(f"{site}/billing/")
     assert advertiser.get_by_role("heading", name="Billing", exact=True).is_visible()
-    assert advertiser.get_by_text("DEMO-TRANSFER-0001").first.is_visible()
+    # The payment finance recorded is the newest entry of the ledger.
+    assert advertiser.get_by_text("DEMO-BANK-REF").first.is_visible()
     shot(advertiser, "billing-wallet")
     advertiser.get_by_role("navigation", name="Billing").get_by_role(
         "link", name="Invoices"
@@ -223,9 +233,8 @@ def test_advertiser_saves_billing_details(new_page, site):
 
 def test_publisher_sees_payouts_and_downloads_a_statement(new_page, site):
     from apps.accounts.models import Role
-    from apps.billing.models import Payout
 
-    payout = Payout.objects.get()
+    payout = demo_payout()
     page = new_page()
     log_in(page, site, Role.PUBLISHER, "/publisher/")
     page.get_by_role("navigation", name="Main").get_by_role(
@@ -248,9 +257,8 @@ def test_publisher_sees_payouts_and_downloads_a_statement(new_page, site):
 
 def test_pages_fit_a_phone_screen(new_page, site):
     from apps.accounts.models import Role
-    from apps.billing.models import Payout
 
-    invoice, payout = demo_invoice(), Payout.objects.get()
+    invoice, payout = demo_invoice(), demo_payout()
     wallet = invoice.wallet
     finance_paths = (
         "/finance/",
@@ -287,3 +295,38 @@ def test_pages_fit_a_phone_screen(new_page, site):
             assert overflow <= 0, path
         assert page.errors == []
     shot(page, "billing-payouts-phone")
+
+
+def test_advertiser_sees_what_is_owed_and_the_invoice_pdf_shows_the_due_date(new_page, site):
+    from pypdf import PdfReader
+
+    from apps.accounts.models import Role
+    from apps.accounts.platform_settings import settings_update
+    from apps.billing.selectors import invoice_due_date
+
+    settings_update(
+        values={"bank_transfer_instructions": "Demo Bank · IBAN DE02 1203 0000 0000 2020 51"},
+        actor=None,
+    )
+    invoice = demo_invoice()
+    due = invoice_due_date(invoice).isoformat()
+    page = new_page()
+    log_in(page, site, Role.ADVERTISER, "/advertiser/")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
+    owed = page.locator("[data-owed-now]")
+    total = f"{invoice.total:,.2f}"
+    assert owed.get_by_role("heading", name=f"You owe {total} {invoice.currency} now").is_visible()
+    assert owed.get_by_text(due).is_visible()
+    shot(page, "billing-wallet-owed")
+
+    page.get_by_role("link", name=invoice.number, exact=True).first.click()
+    page.wait_for_url(f"{site}/billing/invoices/{invoice.uuid}/")
+    shot(page, "billing-invoice-detail")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name=re.compile("PDF")).first.click()
+    pdf = PdfReader(download_info.value.path())
+    text = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
+    assert f"Due date: {due}" in text
+    assert f"Amount due {invoice.currency} {total}" in text
+    assert "IBAN DE02 1203 0000 0000 2020 51" in text
+    assert f"give {invoice.number} as the payment reference" in text

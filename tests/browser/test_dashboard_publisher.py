@@ -9,6 +9,7 @@ the tests are skipped, except in CI (``CI`` set), where a missing browser is a f
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -180,7 +181,8 @@ def test_publisher_creates_a_website_and_zone_and_copies_its_code(site, page):
 
     # The zone is listed, and its page can be edited.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Zones").click()
-    assert page.get_by_role("link", name="Sidebar", exact=True).is_visible()
+    page.wait_for_url(re.compile(r"/publisher/zones/$"))
+    expect(page.get_by_role("link", name="Sidebar", exact=True)).to_be_visible()
     shot(page, "zones")
     page.get_by_role("link", name="Edit Sidebar").click()
     page.get_by_label("Status").select_option("paused")
@@ -226,7 +228,7 @@ def test_publisher_reports_payouts_and_earnings(site, page):
     )
     assert page.get_by_role("heading", name="By zone").is_visible()
     shot(page, "reports")
-    page.get_by_label("Period").select_option("last_7_days")
+    page.get_by_label("Dates", exact=True).select_option("last_7_days")
     page.get_by_label("Zone", exact=True).select_option(label="Sidebar · Planet News")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**period=last_7_days**")
@@ -238,7 +240,7 @@ def test_publisher_reports_payouts_and_earnings(site, page):
         "overview-"
     ) and download.suggested_filename.endswith(".csv")
     lines = Path(download.path()).read_text().splitlines()
-    assert lines[0].startswith("date,impressions,clicks") and len(lines) == 8
+    assert lines[0].startswith("Date,Impressions,Clicks") and len(lines) == 8  # the table
 
     # Payout settings: PayPal needs an email, then saves.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Payout settings").click()

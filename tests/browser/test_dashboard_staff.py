@@ -16,7 +16,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.support import BROWSER_MARKS, hermetic_context, screenshot, watched_page
 
@@ -199,12 +201,12 @@ def test_overview_users_settings_and_admin_links(site, page):
         hour = now - timedelta(days=days)
         shown = 800 + 150 * (days % 5)
         put(ad, zone, hour, shown, clicks=days % 7 + 1, invalid_events=days % 4 * 6)
-        ZoneHourlyStat.objects.create(
-            hour=hour,
-            zone_id=zone.pk,
-            publisher_id=zone.website.publisher_id,
-            requests=shown + 90 + 40 * (days % 3),
-            fills=shown,
+        # Added to the demo traffic of the same zone and hour, as the serve counters would.
+        row, _ = ZoneHourlyStat.objects.get_or_create(
+            hour=hour, zone_id=zone.pk, defaults={"publisher_id": zone.website.publisher_id}
+        )
+        ZoneHourlyStat.objects.filter(pk=row.pk).update(
+            requests=F("requests") + shown + 90 + 40 * (days % 3), fills=F("fills") + shown
         )
 
     log_in(page, site, "ops@network.example")
@@ -213,7 +215,7 @@ def test_overview_users_settings_and_admin_links(site, page):
         ".every((canvas) => canvas.dataset.chartReady)"
     )
     assert page.locator('[data-stat="impressions"] .stat-value').inner_text() != "0"
-    assert page.get_by_role("heading", name="Fill rate and invalid traffic").is_visible()
+    expect(page.get_by_role("heading", name="Fill rate and invalid traffic")).to_be_visible()
     shot(page, "home")
 
     # Users: search, filter, create, deactivate.
@@ -228,13 +230,13 @@ def test_overview_users_settings_and_admin_links(site, page):
     page.get_by_label("Role").select_option("finance")
     page.get_by_label("Password").fill("short")
     page.get_by_role("button", name="Create user").click()
-    assert page.locator(".errorlist").first.is_visible()
+    expect(page.locator(".errorlist").first).to_be_visible()
     shot(page, "user-form")
     page.get_by_label("Password").fill("Str0ng-pass!-xyz")
     page.get_by_role("button", name="Create user").click()
-    assert page.get_by_text("User new.analyst@network.example created as finance.").is_visible()
+    expect(page.get_by_text("User new.analyst@network.example created as finance.")).to_be_visible()
     page.get_by_role("button", name="Deactivate new.analyst@network.example").click()
-    assert page.get_by_text("new.analyst@network.example is deactivated").is_visible()
+    expect(page.get_by_text("new.analyst@network.example is deactivated")).to_be_visible()
     assert not User.objects.get(email="new.analyst@network.example").is_active
 
     # Settings: a secret stays masked and unchanged; a plain value changes.

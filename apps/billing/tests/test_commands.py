@@ -6,12 +6,16 @@ from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Sum
 
 from apps.accounts import demo as accounts_demo
-from apps.billing import demo, selectors, services, tasks
+from apps.billing import demo, services, tasks
 from apps.billing.models import Invoice, InvoiceStatus, Payout, Transaction, TransactionKind
+from apps.billing.money import cents
 from apps.campaigns import demo as campaigns_demo
+from apps.delivery.models import HourlyStat
 from apps.inventory import demo as inventory_demo
+from apps.reporting import demo as reporting_demo
 
 from .conftest import at, stat
 
@@ -91,32 +95,58 @@ def test_in_process_worker_only_without_a_broker(settings):
     periodic._worker = None
 
 
-def test_demo_is_idempotent():
-    accounts_demo.load()
-    inventory_demo.load()
-    campaigns_demo.load()
-    demo.load()
-    counts = (Transaction.objects.count(), Invoice.objects.count(), Payout.objects.count())
-    demo.load()
-    assert (Transaction.objects.count(), Invoice.objects.count(), Payout.objects.count()) == counts
-    invoice = Invoice.objects.get()
-    assert invoice.status == InvoiceStatus.OPEN and str(invoice.total) == "90.00"
-    assert str(Payout.objects.get().amount) == "63.00"
-    wallet = invoice.wallet
-    assert selectors.wallet_balance_micros(wallet=wallet) == 410_000_000  # 500.00 - 90.00
-    assert services.billing_reconcile()["ledger_vs_rollups"] == []
+def load_demo(now):
+    """The demo modules that make billing's demo, in ``demo_data``'s order, at ``now``."""
+    with mock.patch("django.utils.timezone.now", lambda: now):
+        accounts_demo.load()
+        inventory_demo.load()
+        campaigns_demo.load()
+        reporting_demo.load()
+        demo.load()
+
+
+def test_demo_is_idempotent_and_bills_and_pays_what_the_rollups_hold():
+    now = at(2026, 12, 7, 12)  # demo traffic from 2026-10-09 to 11:00 today
+    load_demo(now)
+    counts = (
+        HourlyStat.objects.count(),
+        Transaction.objects.count(),
+        Invoice.objects.count(),
+        Payout.objects.count(),
+    )
+    load_demo(now)
+    assert (
+        HourlyStat.objects.count(),
+        Transaction.objects.count(),
+        Invoice.objects.count(),
+        Payout.objects.count(),
+    ) == counts
+    october, november = Invoice.objects.order_by("period_start")
+    assert (october.period_start, october.status) == (date(2026, 10, 1), InvoiceStatus.PAID)
+    assert (november.period_start, november.status) == (date(2026, 11, 1), InvoiceStatus.OPEN)
+    for invoice in (october, november):  # each invoice bills exactly its month's rollups
+        spent = HourlyStat.objects.filter(
+            hour__gte=at(invoice.period_start.year, invoice.period_start.month, 1),
+            hour__lt=at(2026, invoice.period_start.month + 1, 1),
+        ).aggregate(total=Sum("spend_micros"))["total"]
+        assert invoice.spend_micros == spent > 0
+    paid, pending = Payout.objects.order_by("period_end")
+    assert (paid.status, pending.status) == ("paid", "pending")
+    earned = HourlyStat.objects.filter(hour__lt=at(2026, 12, 1)).aggregate(
+        total=Sum("revenue_micros")
+    )["total"]
+    assert paid.amount + pending.amount == cents(earned)  # lines rounded per zone, once
+    with mock.patch("django.utils.timezone.now", lambda: now):
+        assert services.billing_reconcile()["ledger_vs_rollups"] == []
 
 
 def test_demo_bills_a_finished_month_even_just_after_a_month_ends():
-    from apps.billing import clock
-
-    accounts_demo.load()
-    inventory_demo.load()
-    campaigns_demo.load()
-    with mock.patch.object(clock, "now", lambda: at(2026, 12, 1, 0, 10)):  # inside the grace
-        demo.load()
-    invoice = Invoice.objects.get()
-    assert (invoice.period_start, invoice.period_end) == (date(2026, 10, 1), date(2026, 10, 31))
+    load_demo(at(2026, 12, 1, 0, 10))  # inside the grace: November is not over for billing
+    invoices = list(Invoice.objects.order_by("period_start"))
+    assert [(i.period_start, i.period_end) for i in invoices] == [
+        (date(2026, 10, 1), date(2026, 10, 31))
+    ]
+    assert invoices[0].status == InvoiceStatus.OPEN  # the last finished month is still owed
     assert Payout.objects.count() == 1
 
 

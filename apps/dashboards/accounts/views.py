@@ -26,6 +26,7 @@ from rest_framework.exceptions import Throttled
 from apps.accounts import mfa, privacy
 from apps.accounts import selectors as account_selectors
 from apps.accounts import services as account_services
+from apps.accounts.login_limits import login_failure_record, login_failures_wait
 from apps.accounts.platform_settings import setting_get
 from apps.common.net import client_ip
 from apps.common.ratelimit import enforce_rate
@@ -78,22 +79,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None, request=request)
     if request.method == "POST":
         email = str(request.POST.get("email", "")).strip().lower()
-        try:
-            # The same limits and counters as POST /api/v1/auth/login.
-            enforce_rate(
-                request, group="login-ip", key=client_ip(request), rate=settings.RATELIMIT_LOGIN
-            )
-            enforce_rate(request, group="login-email", key=email, rate=settings.RATELIMIT_LOGIN)
-        except Throttled as exc:
+        # Failed attempts per address and per email; a successful login spends nothing.
+        wait = login_failures_wait(request=request, email=email)
+        if wait is not None:
             form = LoginForm(initial={"email": email}, request=request)
-            throttled = _throttled_message(exc)
+            throttled = _throttled_message(Throttled(wait=wait))
             status = 429
-        else:
-            if form.is_valid():
-                if mfa.mfa_enabled(form.user) or mfa.mfa_enforced_for(form.user):
-                    return mfa_login_pending(request, form.user, _safe_next(request))
-                login(request, form.user)
-                return redirect(_safe_next(request))
+        elif form.is_valid():
+            if mfa.mfa_enabled(form.user) or mfa.mfa_enforced_for(form.user):
+                return mfa_login_pending(request, form.user, _safe_next(request))
+            login(request, form.user)
+            return redirect(_safe_next(request))
+        elif "__all__" in form.errors:  # wrong email or password (not an empty field)
+            login_failure_record(request=request, email=email)
     return render(
         request,
         "dashboards/accounts/login.html",

@@ -29,6 +29,8 @@ from apps.campaigns.models import (
 from apps.campaigns.targeting import BROWSERS, DEVICES, OPERATING_SYSTEMS
 from apps.common.adformats import MAX_DIMENSION, STANDARD_SIZES, VIDEO_MIME_TYPES, AdType
 
+from ..daterange import DateRangeForm
+
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 BROWSER_LABELS = {"ie": "Internet Explorer", "uc": "UC Browser", "samsung": "Samsung Internet"}
 OS_LABELS = {"macos": "macOS", "ios": "iOS", "chromeos": "ChromeOS"}
@@ -423,25 +425,11 @@ class GoalForm(forms.Form):
 
 # --- Reports ------------------------------------------------------------------------------
 
-PERIOD_CHOICES = [
-    ("today", "Today"),
-    ("yesterday", "Yesterday"),
-    ("last_7_days", "Last 7 days"),
-    ("last_30_days", "Last 30 days"),
-    ("all", "All time"),
-    ("custom", "Custom dates"),
-]
 
+class ReportFilterForm(DateRangeForm):
+    """The date-range control and a campaign (any id: the report checks it through the
+    campaign selectors, 404 when not visible)."""
 
-class ReportFilterForm(forms.Form):
-    period = forms.ChoiceField(choices=PERIOD_CHOICES, required=False, initial="last_7_days")
-    start = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    # Any id: the report checks it through the campaign selectors (404 when not visible).
     campaign = forms.IntegerField(required=False, min_value=1, widget=forms.Select)
 
     def __init__(self, *args, campaigns=(), **kwargs):
@@ -449,9 +437,3 @@ class ReportFilterForm(forms.Form):
         self.fields["campaign"].widget.choices = [("", "All campaigns")] + [
             (c.pk, c.name) for c in campaigns
         ]
-
-    def clean(self):
-        data = super().clean()
-        if data.get("period") == "custom" and not data.get("start"):
-            self.add_error("start", "Choose the first day.")
-        return data

@@ -12,8 +12,9 @@ from typing import Any
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.campaigns.models import Advertiser, Campaign
+from apps.campaigns.models import Advertiser, Campaign, CampaignStatus
 from apps.reporting import selectors as report_selectors
+from apps.reporting.figures import counts_total, daily_trend, stats
 from apps.reporting.money import MICROS, money, percent
 from apps.reporting.periods import ReportRange, range_resolve, tz_get
 from apps.reporting.reports import Report
@@ -44,6 +45,7 @@ class Pacing:
     budget_used: Decimal | None  # percent of the daily budget, None without one
     over_budget: bool
     day_elapsed: Decimal
+    running: bool = True  # only an active campaign paces; others get no verdict
 
     @property
     def meter_value(self) -> int:
@@ -53,7 +55,7 @@ class Pacing:
     def state(self) -> str:
         """``ahead`` when spending faster than the day passes (by 10 points), ``behind`` when
         well slower, else ``on_pace``; ``capped`` at the budget; ``""`` without budget."""
-        if self.budget_used is None:
+        if self.budget_used is None or not self.running:
             return ""
         if self.over_budget:
             return "capped"
@@ -92,6 +94,7 @@ def pacing_for(campaign: Campaign, counts: dict[str, int], elapsed: Decimal) -> 
         budget_used=used,
         over_budget=over,
         day_elapsed=elapsed,
+        running=campaign.status == CampaignStatus.ACTIVE,
     )
 
 
@@ -113,15 +116,18 @@ def campaigns_today(
     return {c.pk: pacing_for(c, by_campaign.get(c.pk, {}), elapsed) for c in campaigns}
 
 
-def campaign_trend(*, user: User, campaign: Campaign, period: str = "last_30_days") -> Report:
-    """The campaign's analytics (stats and zero-filled daily trend), as the API builds them."""
-    viewer = viewer_for_entity(
+def campaign_viewer(user: User, campaign: Campaign) -> Viewer:
+    """The report scope of one campaign's page (the advertiser's time zone)."""
+    return viewer_for_entity(
         user,
         conditions={"campaign_id": campaign.pk},
         tz_name=campaign.advertiser.timezone,
         timezone_name=None,
     )
-    rng = range_resolve(tz=viewer.tz, period=period)
+
+
+def campaign_trend(*, viewer: Viewer, campaign: Campaign, rng: ReportRange) -> Report:
+    """The campaign's analytics (stats and zero-filled daily trend), as the API builds them."""
     return entity_analytics(kind="campaign", entity_id=campaign.pk, viewer=viewer, rng=rng)
 
 
@@ -159,3 +165,29 @@ def chart_data(trend: list[dict[str, Any]], currency: str) -> dict[str, Any]:
             },
         ],
     }
+
+
+@dataclass(frozen=True)
+class Kpis:
+    """The advertiser home's figures: 7 and 30 days, the daily trend, the top campaigns."""
+
+    last_7: dict[str, Any]
+    last_30: dict[str, Any]
+    rng: ReportRange
+    daily: list[dict[str, Any]]
+
+
+def advertiser_kpis(viewer: Viewer) -> Kpis:
+    """7- and 30-day totals and the 30-day trend from one read of the rollups (two queries),
+    by the report figures' rules (money from micros, rounded once)."""
+    rng = range_resolve(tz=viewer.tz, period="last_30_days")
+    week = range_resolve(tz=viewer.tz, period="last_7_days")
+    rows = report_selectors.stats_by_hour(where=viewer.where(), rng=rng, boundary=viewer.boundary)
+    money_fields = viewer.money_fields("spend")
+    recent = [row for row in rows if row["hour"] >= week.start_utc]
+    return Kpis(
+        last_7=stats(counts_total(recent), money_fields=money_fields),
+        last_30=stats(counts_total(rows), money_fields=money_fields),
+        rng=rng,
+        daily=daily_trend(rows, rng, money_fields=money_fields),
+    )

@@ -40,6 +40,7 @@ class WalletSummary:
     spend_today: Decimal
     unposted: Decimal
     posted_through: date | None
+    owed: selectors.AmountOwed | None = None  # the advertiser's billing page reads it
 
     @property
     def is_prepaid(self) -> bool:
@@ -61,14 +62,14 @@ def wallet_summary(wallet: Wallet) -> WalletSummary:
         spend_today=cents(figures.today_micros),
         unposted=cents(figures.unposted_micros),
         posted_through=selectors.wallet_posted_through(wallet),
+        owed=selectors.wallet_amount_owed(wallet=wallet, figures=figures),
     )
 
 
 # --- Invoices -----------------------------------------------------------------------------
 
 
-def payment_terms_days() -> int:
-    return int(setting_get("payment_terms_days"))
+payment_terms_days = selectors.payment_terms_days
 
 
 def overdue_q(*, at: datetime | None = None) -> Q:
@@ -80,11 +81,12 @@ def overdue_q(*, at: datetime | None = None) -> Q:
 def invoices_mark_due(invoices: list[Invoice], *, at: datetime | None = None) -> list[Invoice]:
     """Set ``due_date`` (issued invoices) and ``is_overdue`` on each invoice, no queries."""
     now = at or clock.now()
-    terms = timedelta(days=payment_terms_days())
+    terms = payment_terms_days()
     for invoice in invoices:
-        due = invoice.issued_at + terms if invoice.issued_at else None
-        invoice.due_date = due.date() if due else None
+        due = invoice.issued_at + timedelta(days=terms) if invoice.issued_at else None
+        invoice.due_date = selectors.invoice_due_date(invoice, terms_days=terms)
         invoice.is_overdue = bool(due and invoice.status == InvoiceStatus.OPEN and due < now)
+        invoice.amount_due = selectors.invoice_amount_due(invoice)
     return invoices
 
 
@@ -117,6 +119,16 @@ class PublisherBalance:
     @property
     def not_paid_out(self) -> Decimal:
         return self.since_last_payout + self.awaiting_payment
+
+    @property
+    def minimum_remaining(self) -> Decimal:
+        """What the carried-over earnings still lack to reach the minimum payout."""
+        return max(Decimal("0.00"), self.minimum - self.since_last_payout)
+
+    @property
+    def next_payout_after(self) -> date:
+        """Earnings are paid out once the month they were earned in is over."""
+        return clock.month_bounds(clock.now().date())[1]
 
     @property
     def minimum_progress(self) -> int:

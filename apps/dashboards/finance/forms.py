@@ -4,7 +4,7 @@ and adjustments), and the financial report's period."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -245,43 +245,4 @@ class AdjustmentForm(forms.Form):
 
 # --- Financial report ---------------------------------------------------------------------
 
-REPORT_PERIODS = [
-    ("this_month", "This month"),
-    ("last_month", "Last month"),
-    ("today", "Today"),
-    ("yesterday", "Yesterday"),
-    ("last_7_days", "Last 7 days"),
-    ("last_30_days", "Last 30 days"),
-    ("all", "All time"),
-    ("custom", "Custom dates"),
-]
-DEFAULT_REPORT_PERIOD = "this_month"
-
-
-class ReportPeriodForm(forms.Form):
-    period = forms.ChoiceField(choices=REPORT_PERIODS, required=False, label="Period")
-    start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        data["period"] = data.get("period") or DEFAULT_REPORT_PERIOD
-        if data["period"] == "custom" and not data.get("start") and "start" not in self.errors:
-            self.add_error("start", "Give the first day of the period.")
-        return data
-
-    def bounds(self, today: date) -> tuple[str | None, date | None, date | None]:
-        """(period for ``range_resolve``, first day, last day): months become dates."""
-        period = self.cleaned_data["period"]
-        if period == "this_month":
-            return None, today.replace(day=1), today
-        if period == "last_month":
-            first, last = clock.month_bounds(today.replace(day=1) - timedelta(days=1))
-            return None, first, last
-        if period == "custom":
-            return None, self.cleaned_data.get("start"), self.cleaned_data.get("end")
-        return period, None, None
+DEFAULT_REPORT_PERIOD = "this_month"  # finance reads the books a month at a time

@@ -6,7 +6,6 @@ their errors land on these forms through ``form_add_errors``.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -21,7 +20,8 @@ from apps.inventory.models import (
     validate_category,
     zone_size_errors,
 )
-from apps.reporting.periods import PERIODS
+
+from ..daterange import DateRangeForm
 
 NAME_MAX = 200
 URL_MAX = 500
@@ -180,30 +180,9 @@ class PayoutForm(forms.Form):
         return {}
 
 
-PERIOD_LABELS = {
-    "today": "Today",
-    "yesterday": "Yesterday",
-    "last_7_days": "Last 7 days",
-    "last_30_days": "Last 30 days",
-    "all": "All time",
-}
-CUSTOM_PERIOD = "custom"
+class ReportFilterForm(DateRangeForm):
+    """The date-range control and one of the publisher's zones."""
 
-
-class ReportFilterForm(forms.Form):
-    """The report page's GET filters; ``period=custom`` uses ``from``/``to``."""
-
-    period = forms.ChoiceField(
-        choices=[*((p, PERIOD_LABELS[p]) for p in PERIODS), (CUSTOM_PERIOD, "Custom dates")],
-        required=False,
-        initial="last_30_days",
-    )
-    start = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    end = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
     zone = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Zone")
 
     def __init__(self, *args: Any, zones=(), **kwargs: Any) -> None:
@@ -212,17 +191,3 @@ class ReportFilterForm(forms.Form):
             ("", "All zones"),
             *((zone.pk, f"{zone.name} · {zone.website.name}") for zone in zones),
         ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if not data.get("period"):
-            dated = data.get("start") or data.get("end")
-            data["period"] = CUSTOM_PERIOD if dated else "last_30_days"
-        if data["period"] == CUSTOM_PERIOD:
-            start: date | None = data.get("start")
-            end: date | None = data.get("end")
-            if start is None and "start" not in self.errors:
-                self.add_error("start", "Pick the first day.")
-            if start and end and start > end:
-                self.add_error("end", "The last day must not be before the first.")
-        return data

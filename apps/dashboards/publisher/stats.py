@@ -65,36 +65,29 @@ def top_zones(viewer: Viewer, rng: ReportRange, limit: int = TOP_ZONES) -> list[
     return rows[:limit]
 
 
-def zone_trend(user: User, zone: Zone, period: str = "last_30_days") -> Report:
-    """The zone's analytics (stats with fill rate, zero-filled daily trend) as the API's."""
-    viewer = viewer_for_entity(
-        user,
-        conditions={"zone_id": zone.pk},
-        tz_name=user.timezone,
-        timezone_name=None,
+def zone_viewer(user: User, zone: Zone) -> Viewer:
+    """The report scope of one zone's page (the user's time zone, as the API's)."""
+    return viewer_for_entity(
+        user, conditions={"zone_id": zone.pk}, tz_name=user.timezone, timezone_name=None
     )
-    rng = range_resolve(tz=viewer.tz, period=period)
+
+
+def zone_trend(viewer: Viewer, zone: Zone, rng: ReportRange) -> Report:
+    """The zone's analytics (stats with fill rate, zero-filled daily trend) as the API's."""
     return entity_analytics(kind="zone", entity_id=zone.pk, viewer=viewer, rng=rng)
 
 
 REPORT_KINDS = ("overview", "hourly", "zones")
 
 
-def report_range(viewer: Viewer, filters: dict[str, Any]) -> ReportRange:
-    """The range the filter form asks for (``FieldValidationError`` when too long)."""
-    if filters.get("period") == "custom":
-        return range_resolve(
-            tz=viewer.tz, first_day=filters.get("start"), last_day=filters.get("end")
-        )
-    return range_resolve(tz=viewer.tz, period=filters.get("period") or "last_30_days")
+def _zone_viewer(viewer: Viewer, zone_id: int | None) -> Viewer:
+    return viewer_filtered(viewer, {"zone_id": zone_id} if zone_id else {})
 
 
-def reports_for(viewer: Viewer, filters: dict[str, Any]) -> dict[str, Report]:
+def reports_for(viewer: Viewer, zone_id: int | None, rng: ReportRange) -> dict[str, Report]:
     """The report page's reports (daily, hour of day, per zone, per country, per device
     class) for the filters."""
-    query = {"zone_id": filters["zone"]} if filters.get("zone") else {}
-    viewer = viewer_filtered(viewer, query)
-    rng = report_range(viewer, filters)
+    viewer = _zone_viewer(viewer, zone_id)
     return {
         "overview": overview_report(viewer=viewer, rng=rng),
         "hourly": hourly_report(viewer=viewer, rng=rng, bucket="hour_of_day"),
@@ -104,11 +97,9 @@ def reports_for(viewer: Viewer, filters: dict[str, Any]) -> dict[str, Report]:
     }
 
 
-def report_for(viewer: Viewer, filters: dict[str, Any], kind: str) -> Report:
+def report_for(viewer: Viewer, zone_id: int | None, rng: ReportRange, kind: str) -> Report:
     """One of the page's reports, for its CSV download."""
-    query = {"zone_id": filters["zone"]} if filters.get("zone") else {}
-    viewer = viewer_filtered(viewer, query)
-    rng = report_range(viewer, filters)
+    viewer = _zone_viewer(viewer, zone_id)
     if kind == "hourly":
         return hourly_report(viewer=viewer, rng=rng, bucket="hour_of_day")
     if kind == "zones":

@@ -18,11 +18,14 @@ from apps.inventory import selectors, services
 from apps.inventory.embed import zone_embed
 from apps.inventory.models import Website, Zone
 from apps.reporting.exports import csv_response
+from apps.reporting.reports.family import overview_report
 
 from ..accounts.shared import SERVICE_ERRORS, form_add_errors
+from ..daterange import date_range_hint, date_range_resolve
+from ..tables import Column, table_csv, table_sort
 from . import stats
 from .access import publisher_page, website_or_404, zone_or_404
-from .forms import PERIOD_LABELS, PayoutForm, ReportFilterForm, WebsiteForm, ZoneForm
+from .forms import PayoutForm, ReportFilterForm, WebsiteForm, ZoneForm
 
 EMBED_KINDS = (
     ("async_js", "Async JavaScript tag", "Recommended. Loads without slowing your page down."),
@@ -42,18 +45,36 @@ def _currency() -> str:
 @publisher_page
 def home(request: HttpRequest) -> HttpResponse:
     viewer = stats.publisher_viewer(request.user, request.publisher)
+    date_range = date_range_resolve(request.GET, tz=viewer.tz)
     earnings, last_30 = stats.earnings_summary(viewer)
     currency = _currency()
     context = {
         "publisher": request.publisher,
         "earnings": earnings,
-        "chart": stats.daily_chart(last_30.data["daily"], currency),
-        "top_zones": stats.top_zones(viewer, last_30.rng),
+        "date_range": date_range,
         "currency": currency,
         "share_percent": stats.share_percent(request.publisher),
         "website_count": selectors.website_list(user=request.user).count(),
         "zone_count": selectors.zone_list(user=request.user).count(),
     }
+    if date_range.rng is None:
+        return render(request, "dashboards/publisher/home.html", context, status=422)
+    chosen = last_30
+    if (date_range.rng.first_day, date_range.rng.last_day) != (
+        last_30.rng.first_day,
+        last_30.rng.last_day,
+    ):
+        chosen = overview_report(viewer=viewer, rng=date_range.rng)
+    totals = chosen.data["totals"]
+    top_zones = stats.top_zones(viewer, chosen.rng)
+    if not totals["impressions"] and not top_zones:
+        date_range_hint(date_range, where=viewer.where())
+    context.update(
+        chosen=totals,
+        chart=stats.daily_chart(chosen.data["daily"], currency),
+        top_zones=top_zones,
+        range_label=stats.days_label(chosen.rng),
+    )
     return render(request, "dashboards/publisher/home.html", context)
 
 
@@ -218,22 +239,30 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
         {"kind": kind, "title": title, "help": help_text, "code": embed[kind]}
         for kind, title, help_text in EMBED_KINDS
     ]
-    report = stats.zone_trend(request.user, zone)
+    viewer = stats.zone_viewer(request.user, zone)
+    date_range = date_range_resolve(request.GET, tz=viewer.tz)
     currency = _currency()
-    return render(
-        request,
-        "dashboards/publisher/zone_detail.html",
-        {
-            "publisher": request.publisher,
-            "zone": zone,
-            "website": zone.website,
-            "codes": codes,
-            "preview_url": embed["urls"]["iframe"],
-            "stats": report.data["stats"],
-            "chart": stats.daily_chart(report.data["daily_trend"], currency),
-            "currency": currency,
-        },
+    context = {
+        "publisher": request.publisher,
+        "zone": zone,
+        "website": zone.website,
+        "codes": codes,
+        "preview_url": embed["urls"]["iframe"],
+        "currency": currency,
+        "date_range": date_range,
+    }
+    if date_range.rng is None:
+        return render(request, "dashboards/publisher/zone_detail.html", context, status=422)
+    report = stats.zone_trend(viewer, zone, date_range.rng)
+    figures = report.data["stats"]
+    if not figures["impressions"] and not figures["requests"]:
+        date_range_hint(date_range, where=viewer.where())
+    context.update(
+        stats=figures,
+        period=report.data,
+        chart=stats.daily_chart(report.data["daily_trend"], currency),
     )
+    return render(request, "dashboards/publisher/zone_detail.html", context)
 
 
 # --- Reports ------------------------------------------------------------------------------
@@ -243,38 +272,56 @@ def zone_detail(request: HttpRequest, zone_id: int) -> HttpResponse:
 @publisher_page
 def reports(request: HttpRequest) -> HttpResponse:
     zone_choices = selectors.zone_list(user=request.user).select_related("website")
-    form = ReportFilterForm(request.GET or None, zones=zone_choices)
-    filters: dict | None = {"period": "last_30_days"}
-    if request.GET:
-        filters = form.cleaned_data if form.is_valid() else None
     viewer = stats.publisher_viewer(request.user, request.publisher)
+    date_range = date_range_resolve(
+        request.GET,
+        tz=viewer.tz,
+        form_class=ReportFilterForm,
+        form_kwargs={"zones": zone_choices},
+    )
+    form = date_range.form
     built = None
-    if filters is not None:
+    if date_range.rng is not None:
+        zone_id = form.cleaned_data.get("zone")
         try:
             if request.GET.get("format") == "csv":
                 kind = request.GET.get("report", "overview")
                 if kind not in stats.REPORT_KINDS:
                     kind = "overview"
-                return csv_response(stats.report_for(viewer, filters, kind))
-            built = stats.reports_for(viewer, filters)
+                report = stats.report_for(viewer, zone_id, date_range.rng, kind)
+                if kind == "hourly":  # a chart, not a table: the API's CSV
+                    return csv_response(report)
+                table = _tables(request, report, kind)
+                return table_csv(table, filename=report.rng.filename(report.name))
+            built = stats.reports_for(viewer, zone_id, date_range.rng)
         except SERVICE_ERRORS as exc:
             form_add_errors(form, exc, field_map={"from": "start", "to": "end", "zone_id": "zone"})
     currency = _currency()
-    context = {"publisher": request.publisher, "form": form, "currency": currency}
+    context = {
+        "publisher": request.publisher,
+        "form": form,
+        "date_range": date_range,
+        "extra_fields": [form["zone"]],
+        "currency": currency,
+    }
     if built is not None:
         overview = built["overview"]
+        zone_totals = built["zones"].data["totals"]
+        if not overview.data["totals"]["impressions"] and not zone_totals["requests"]:
+            date_range_hint(date_range, where=viewer.where())
         query = request.GET.copy()
         query.pop("format", None)
         query.pop("report", None)
         context.update(
             overview=overview.data,
             range_label=stats.days_label(overview.rng),
-            period_label=PERIOD_LABELS.get(filters.get("period"), "Custom dates"),
             daily_chart=stats.daily_chart(overview.data["daily"], currency),
             hourly=built["hourly"].data,
             hourly_chart=stats.hourly_chart(built["hourly"].data["hours"], currency),
             zone_rows=built["zones"].data["zones"],
-            zone_totals=built["zones"].data["totals"],
+            zone_table=_tables(request, built["zones"], "zones"),
+            daily_table=_tables(request, overview, "overview"),
+            zone_totals=zone_totals,
             geo_rows=built["geo"].rows,
             device_rows=built["devices"].rows,
             csv_urls={
@@ -284,6 +331,49 @@ def reports(request: HttpRequest) -> HttpResponse:
         )
     status = 422 if form.errors else 200
     return render(request, "dashboards/publisher/reports.html", context, status=status)
+
+
+def _report_columns(kind: str) -> list[Column]:
+    currency = _currency()
+    if kind == "zones":
+        return [
+            Column("zone_name", "Zone"),
+            Column("floor_price", "Floor (CPM)", numeric=True),
+            Column("requests", "Ad requests", numeric=True),
+            Column("fill_rate", "Fill rate %", numeric=True),
+            Column("impressions", "Impressions", numeric=True),
+            Column("clicks", "Clicks", numeric=True),
+            Column("revenue", f"Earnings ({currency})", numeric=True),
+        ]
+    return [
+        Column("date", "Date"),
+        Column("impressions", "Impressions", numeric=True),
+        Column("clicks", "Clicks", numeric=True),
+        Column("ctr", "CTR %", numeric=True),
+        Column("revenue", f"Earnings ({currency})", numeric=True),
+        Column("ecpm", "eCPM", numeric=True),
+    ]
+
+
+def _tables(request: HttpRequest, report, kind: str):
+    """The page's zone or day table (sorted as the URL says), also its CSV."""
+    if kind == "zones":
+        return table_sort(
+            request,
+            columns=_report_columns(kind),
+            rows=report.data["zones"],
+            default="-revenue",
+            param="zone_sort",
+            page_param="zone_page",
+        )
+    return table_sort(
+        request,
+        columns=_report_columns(kind),
+        rows=report.data["daily"],
+        default="-date",
+        param="day_sort",
+        page_param="day_page",
+    )
 
 
 def _with(query, **extra) -> str:

@@ -8,17 +8,14 @@ into figures by ``apps.reporting.figures``, so every number follows the API's ro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from apps.accounts.models import User
 from apps.reporting import selectors
 from apps.reporting.figures import counts_total, daily_trend, settle, stats
 from apps.reporting.money import money, percent
 from apps.reporting.periods import ReportRange, range_resolve
-from apps.reporting.scope import ZONE_COLUMNS, Viewer, viewer_for
-
-TREND_DAYS = 14
+from apps.reporting.scope import ZONE_COLUMNS, Viewer
 
 
 def short_day(iso_day: str) -> str:
@@ -36,8 +33,12 @@ class Overview:
 
 def network_overview(viewer: Viewer, rng: ReportRange) -> Overview:
     """Totals and a zero-filled daily trend with spend, revenue, requests and fill rate."""
-    rows = selectors.stats_by_hour(where=viewer.where(), rng=rng, boundary=viewer.boundary)
-    rows += selectors.zone_requests_by_hour(where=viewer.where(columns=ZONE_COLUMNS), rng=rng)
+    rows = selectors.stats_by_zone_hour(where=viewer.where(), rng=rng, boundary=viewer.boundary)
+    rows += selectors.zone_requests_by_hour(
+        where=viewer.where(columns=ZONE_COLUMNS),
+        rng=rng,
+        impressions=selectors.impressions_index(rows),
+    )
     rng = settle(rng, rows)
     money_fields = viewer.money_fields("spend")
     counts = counts_total(rows)
@@ -52,12 +53,9 @@ def network_overview(viewer: Viewer, rng: ReportRange) -> Overview:
     return Overview(rng=rng, totals=totals, daily=daily)
 
 
-def overview_today_and_trend(user: User) -> tuple[Overview, Overview]:
-    """Today, and the last ``TREND_DAYS`` days (today included), in the admin's time zone."""
-    viewer = viewer_for(user)
+def overview_today_and_trend(viewer: Viewer, trend: ReportRange) -> tuple[Overview, Overview]:
+    """Today, and the chosen range (of the date-range control), in the admin's time zone."""
     today = range_resolve(tz=viewer.tz, period="today")
-    first = today.last_day - timedelta(days=TREND_DAYS - 1)
-    trend = range_resolve(tz=viewer.tz, first_day=first, last_day=today.last_day)
     return network_overview(viewer, today), network_overview(viewer, trend)
 
 

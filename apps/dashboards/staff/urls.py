@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import partner_credentials, views
+from . import browse, partner_credentials, views
 
 app_name = "staff"
 
@@ -13,6 +13,8 @@ urlpatterns = [
         name="publisher_decide",
     ),
     path("approvals/ads/<int:ad_id>/<str:decision>/", views.ad_decide, name="ad_decide"),
+    path("advertisers/", browse.advertisers, name="advertisers"),
+    path("campaigns/", browse.campaigns, name="campaigns"),
     path("users/", views.users, name="users"),
     path("users/new/", views.user_create, name="user_create"),
     path(

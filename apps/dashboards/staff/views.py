@@ -26,6 +26,7 @@ from apps.common.errors import ConflictError, FieldValidationError
 from apps.inventory import selectors as inventory_selectors
 from apps.inventory import services as inventory_services
 from apps.inventory.models import PublisherStatus
+from apps.reporting.scope import viewer_for
 
 from ..accounts.shared import (
     SERVICE_ERRORS,
@@ -34,6 +35,7 @@ from ..accounts.shared import (
     role_required,
     service_error_messages,
 )
+from ..daterange import date_range_hint, date_range_resolve
 from . import stats
 from .forms import RejectForm, SettingsForm, UserCreateForm, UserFilterForm
 
@@ -61,26 +63,34 @@ def _admin_url(name: str, *args) -> str | None:
 @require_GET
 @staff_page
 def home(request: HttpRequest) -> HttpResponse:
-    today, trend = stats.overview_today_and_trend(request.user)
+    viewer = viewer_for(request.user)
+    date_range = date_range_resolve(request.GET, tz=viewer.tz)
     currency = setting_get("currency")
-    context = {
-        "today": today.totals,
-        "today_label": today.rng.last_day,
-        "trend_totals": trend.totals,
-        "trend_first": trend.rng.first_day,
-        "trend_days": stats.TREND_DAYS,
-        "traffic_chart": stats.traffic_chart(trend.daily),
-        "money_chart": stats.money_chart(trend.daily, currency),
-        "quality_chart": stats.quality_chart(trend.daily),
-        "currency": currency,
-        "pending_publishers": inventory_selectors.publisher_list(
-            user=request.user, status=PublisherStatus.PENDING
-        ).count(),
-        "pending_ads": campaign_selectors.ad_list(
-            user=request.user, review_status=ReviewStatus.PENDING
-        ).count(),
-    }
-    return render(request, "dashboards/staff/home.html", context)
+    context = {"date_range": date_range, "currency": currency}
+    if date_range.rng is not None:
+        today, trend = stats.overview_today_and_trend(viewer, date_range.rng)
+        if not trend.totals["impressions"] and not trend.totals["requests"]:
+            date_range_hint(date_range, where=viewer.where())
+        context.update(
+            today=today.totals,
+            today_label=today.rng.last_day,
+            trend_totals=trend.totals,
+            traffic_chart=stats.traffic_chart(trend.daily),
+            money_chart=stats.money_chart(trend.daily, currency),
+            quality_chart=stats.quality_chart(trend.daily),
+        )
+    context.update(
+        {
+            "pending_publishers": inventory_selectors.publisher_list(
+                user=request.user, status=PublisherStatus.PENDING
+            ).count(),
+            "pending_ads": campaign_selectors.ad_list(
+                user=request.user, review_status=ReviewStatus.PENDING
+            ).count(),
+        }
+    )
+    status = 200 if date_range.rng is not None else 422
+    return render(request, "dashboards/staff/home.html", context, status=status)
 
 
 # --- Approvals ----------------------------------------------------------------------------

@@ -157,6 +157,58 @@ def test_login_form_shares_the_counter_with_the_api(advertiser_user, api_client,
     assert response.status_code == 429
 
 
+def test_successful_logins_do_not_use_up_the_budget(settings):
+    """Five people of one office log in from one address; the sixth still gets in."""
+    settings.RATELIMIT_LOGIN = "5/15m"
+    users = [UserFactory(role=Role.ADVERTISER) for _ in range(6)]
+    for user in users:
+        client = Client(REMOTE_ADDR="203.0.113.7")
+        response = client.post(
+            reverse("accounts:login"), {"email": user.email, "password": DEFAULT_PASSWORD}
+        )
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(user.pk)
+
+
+def test_failed_logins_are_counted_per_address(settings):
+    settings.RATELIMIT_LOGIN = "3/15m"
+    users = [UserFactory(role=Role.ADVERTISER) for _ in range(4)]
+    office = Client(REMOTE_ADDR="203.0.113.8")
+    for user in users[:3]:  # three different emails, one address
+        response = office.post(reverse("accounts:login"), {"email": user.email, "password": "x"})
+        assert response.status_code == 200
+    response = office.post(
+        reverse("accounts:login"), {"email": users[3].email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 429
+    # Another address is not held back by this one's failures.
+    response = Client(REMOTE_ADDR="198.51.100.2").post(
+        reverse("accounts:login"), {"email": users[3].email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+
+
+def test_failed_logins_are_counted_per_email(advertiser_user, settings):
+    settings.RATELIMIT_LOGIN = "3/15m"
+    for n in range(3):  # one email guessed from three addresses
+        Client(REMOTE_ADDR=f"198.51.100.{n + 10}").post(
+            reverse("accounts:login"), {"email": advertiser_user.email, "password": "x"}
+        )
+    response = Client(REMOTE_ADDR="198.51.100.99").post(
+        reverse("accounts:login"),
+        {"email": advertiser_user.email.upper(), "password": DEFAULT_PASSWORD},
+    )
+    assert response.status_code == 429
+
+
+def test_api_login_keeps_its_limit_on_every_attempt(advertiser_user, api_client, settings):
+    settings.RATELIMIT_LOGIN = "2/15m"
+    body = {"email": advertiser_user.email, "password": DEFAULT_PASSWORD}
+    for _ in range(2):
+        assert api_client.post("/api/v1/auth/login", body, format="json").status_code == 201
+    assert api_client.post("/api/v1/auth/login", body, format="json").status_code == 429
+
+
 def test_django_admin_keeps_its_own_login(admin_user):
     response = Client().get("/admin/")
     assert response["Location"].startswith("/admin/login/")

@@ -353,13 +353,20 @@ def test_campaign_list_shows_spend_today_and_pacing(client, advertiser):
     ad = AdFactory(campaign=campaign)
     put_stats(ad, impressions=1000, spend_micros=2_500_000)  # 2.50 today
     put_stats(ad, hour=hour_now() - datetime.timedelta(days=3), impressions=5000)  # not today
-    CampaignFactory(advertiser=advertiser, name="No cap", daily_budget=None)
+    CampaignFactory(advertiser=advertiser, name="No cap", status="active", daily_budget=None)
+    draft = CampaignFactory(
+        advertiser=advertiser, name="Drafted", status="draft", daily_budget=Decimal("10.00")
+    )
     page = html(client.get(reverse("advertiser:home")))
     row = re.search(rf'<tr id="campaign-{campaign.pk}">(.*?)</tr>', page, re.S).group(1)
     assert "2.50 EUR" in row and "10.00 EUR" in row
     assert '<progress class="meter" max="100" value="25"' in row
     assert "25.00% of budget" in row
     assert "No daily budget" in page
+    # A draft does not serve, so it gets no pacing verdict (nor a meter).
+    row = re.search(rf'<tr id="campaign-{draft.pk}">(.*?)</tr>', page, re.S).group(1)
+    assert "Not started" in row
+    assert "<progress" not in row and "on pace" not in row and "behind" not in row
 
 
 def test_campaign_list_hides_archived_and_filters(client, advertiser, other_advertiser):
@@ -380,8 +387,10 @@ def test_campaign_list_query_count_is_pinned(client, advertiser, django_assert_m
         put_stats(AdFactory(campaign=campaign), impressions=100 + n)
     url = reverse("advertiser:home")
     client.get(url)  # build the rollups and warm the settings cache
-    # Session, user, advertiser, count, page, rollup state, two grouped stats reads.
-    with django_assert_max_num_queries(8):
+    # Session, user, advertiser, count, page, rollup state, two grouped stats reads (today's
+    # pacing), and the key figures: two for the 7/30-day totals and trend, two for the top
+    # campaigns (rolled-up hours and recent ones each). None of them grows with campaigns.
+    with django_assert_max_num_queries(12):
         response = client.get(url)
     assert html(response).count("<progress") == 12
 
@@ -694,12 +703,12 @@ def test_reports_csv_matches_the_report(client, advertiser):
     put_stats(AdFactory(campaign=campaign), impressions=800)
     response = client.get(reverse("advertiser:reports_csv") + "?period=today")
     assert response["Content-Type"].startswith("text/csv")
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0].startswith("date,impressions,clicks")
+    lines = response.content.decode().splitlines()
+    assert lines[0] == "Date,Impressions,Clicks,CTR %,Conversions,Spend (EUR)"  # the table's
     assert ",800," in lines[1]
     response = client.get(reverse("advertiser:reports_csv") + "?period=today&table=campaigns")
-    content = b"".join(response.streaming_content).decode()
-    assert content.splitlines()[0].startswith("campaign_id,campaign,impressions")
+    content = response.content.decode()
+    assert content.splitlines()[0].startswith("Campaign,Impressions,Clicks")
     assert "'=SUM(A1)" in content  # spreadsheet formulas are defused
 
 
@@ -811,3 +820,22 @@ def test_admin_may_view_any_advertiser(admin_user, advertiser):
     client.force_login(admin_user)
     page = html(client.get(reverse("advertiser:home") + f"?advertiser={advertiser.pk}"))
     assert "Seen by admin" in page
+
+
+def test_home_shows_key_figures_for_7_and_30_days_a_trend_and_top_campaigns(client, advertiser):
+    boots = CampaignFactory(advertiser=advertiser, name="Boots", status="active")
+    caps = CampaignFactory(advertiser=advertiser, name="Caps", status="active")
+    put_stats(AdFactory(campaign=boots), impressions=1000, clicks=10, spend_micros=2_500_000)
+    old = hour_now() - datetime.timedelta(days=20)
+    put_stats(AdFactory(campaign=caps), hour=old, impressions=3000, clicks=3, conversions=2)
+    response = client.get(reverse("advertiser:home"))
+    kpis = response.context["kpis"]
+    assert (kpis.last_7["impressions"], kpis.last_7["clicks"]) == (1000, 10)
+    assert (kpis.last_30["impressions"], kpis.last_30["conversions"]) == (4000, 2)
+    assert kpis.last_7["spend"] == "2.50" and kpis.last_7["ecpm"] == "2.50"
+    assert len(response.context["kpi_chart"]["labels"]) == 30
+    top = [(row["campaign"], row["spend"]) for row in response.context["top_campaigns"]]
+    assert top == [("Caps", "7.50"), ("Boots", "2.50")]  # by spend over 30 days
+    page = html(response)
+    assert 'data-kpi="ctr"' in page and "1.00 %" in page  # 10 clicks of 1,000 in 7 days
+    assert "4,000 in 30 days" in page

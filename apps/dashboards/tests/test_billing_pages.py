@@ -4,6 +4,7 @@ payouts; access, scoping (another account's object is a 404), CSRF and pinned qu
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 from unittest import mock
@@ -437,3 +438,70 @@ def test_another_publishers_payout_is_a_404(publisher_client, shop):
     for name in ("billing_ui:payout_detail", "billing_ui:payout_csv"):
         assert publisher_client.get(reverse(name, args=[payout.uuid])).status_code == 404
     assert payout.status == PayoutStatus.PENDING
+
+
+def pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())
+
+
+def test_invoice_pdf_shows_due_date_terms_instructions_and_amount_due(client, shop, news):
+    settings_update(
+        values={
+            "payment_terms_days": 14,
+            "bank_transfer_instructions": "Bank: Demo Bank\nIBAN: DE89 3704 0044 0532 0130 00",
+        },
+        actor=None,
+    )
+    invoice = invoice_for_month(shop.advertiser, shop.ad, news.zone, 2, amount="1234.50")
+    text = pdf_text(client.get(reverse("billing_ui:invoice_pdf", args=[invoice.uuid])).content)
+    due = (invoice.issued_at + timezone.timedelta(days=14)).date().isoformat()
+    assert f"Due date: {due}" in text
+    assert "payable within 14 days" in text
+    assert "IBAN: DE89 3704 0044 0532 0130 00" in text
+    assert f"give {invoice.number} as the payment reference" in text
+    assert "Amount due EUR 1,234.50" in text  # thousands separators, as on every page
+    assert "1,234.50" in text and "1234.50" not in text
+
+    paid = services.invoice_mark_paid(invoice=invoice, reference="BANK-1")
+    text = pdf_text(client.get(reverse("billing_ui:invoice_pdf", args=[paid.uuid])).content)
+    assert "Amount due EUR 0.00" in text and "Nothing is due" in text
+
+
+def test_billing_page_says_plainly_what_is_owed_now(client, shop, news):
+    fresh, _ = advertiser_with_ad("Fresh Shop")
+    page = html(login(fresh.user).get(reverse("billing_ui:wallet")))
+    assert "You owe nothing now" in page and "No invoice is open." in page
+    paid = invoice_for_month(shop.advertiser, shop.ad, news.zone, 5)  # oldest month first
+    services.invoice_mark_paid(invoice=paid, reference="X")
+    late = invoice_for_month(
+        shop.advertiser, shop.ad, news.zone, 4, amount="20.00", issued_days_ago=40
+    )
+    open_one = invoice_for_month(shop.advertiser, shop.ad, news.zone, 3, amount="1000.00")
+    spend(shop.ad, news.zone, timezone.now().date(), spend_micros=3_000_000)  # not invoiced
+    page = html(client.get(reverse("billing_ui:wallet")))
+    page = re.search(r"<section [^>]*data-owed-now>(.*?)</section>", page, re.S).group(1)
+    assert "You owe 1,020.00 EUR now" in page
+    assert "2 open invoices" in page
+    assert open_one.number in page and late.number in page and paid.number not in page
+    assert "20.00 EUR is overdue" in page
+    assert "Spent and not invoiced yet: 3.00 EUR" in page
+
+
+def test_payouts_page_says_when_the_minimum_is_reached_and_when_it_is_paid(shop, news):
+    client = login(news.publisher.user)
+    spend(
+        shop.ad, news.zone, timezone.now().date(), spend_micros=10_000_000, revenue_micros=7_000_000
+    )
+    page = html(client.get(reverse("billing_ui:payouts")))
+    assert "43.00 USD more, or it carries over" in page  # 7.00 of the 50.00 minimum
+    HourlyStat.objects.update(revenue_micros=60_000_000)
+    page = html(client.get(reverse("billing_ui:payouts")))
+    from apps.billing import clock
+
+    month_end = clock.month_bounds(timezone.now().date())[1]
+    assert f"Reached: your next payout is made after {month_end.isoformat()}" in page

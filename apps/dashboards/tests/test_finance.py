@@ -573,8 +573,8 @@ def test_report_csv_is_the_apis(finance, finance_user, traffic):
 @pytest.mark.parametrize(
     "query, message",
     [
-        ({"period": "custom"}, "Give the first day of the period."),
-        ({"period": "custom", "start": "2026-05-02", "end": "2026-05-01"}, "must not be after"),
+        ({"period": "custom"}, "Choose the first day."),
+        ({"period": "custom", "start": "2026-05-02", "end": "2026-05-01"}, "must not be before"),
         ({"period": "custom", "start": "2020-01-01", "end": "2026-01-01"}, "at most"),
     ],
 )

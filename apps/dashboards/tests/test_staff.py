@@ -137,7 +137,7 @@ def test_actions_need_a_csrf_token(admin):
 # --- Network overview ---------------------------------------------------------------------
 
 
-def test_home_shows_todays_network_figures_and_fourteen_day_charts(client):
+def test_home_shows_todays_network_figures_and_charts_over_the_chosen_range(client):
     zone = ZoneFactory(width=300, height=250, floor_price=Decimal("0.10"))
     empty = ZoneFactory(type="text", width=None, height=None)  # nothing fits it
     live_ad(campaign=live_campaign(bid_amount=Decimal("2.50")))
@@ -165,8 +165,12 @@ def test_home_shows_todays_network_figures_and_fourteen_day_charts(client):
     assert trend["impressions"] == 1004
     for name in ("traffic_chart", "money_chart", "quality_chart"):
         chart = response.context[name]
-        assert len(chart["labels"]) == 14, name
+        assert len(chart["labels"]) == 30, name  # the default range: the last 30 days
     assert response.context["money_chart"]["datasets"][0]["data"][-6] == "1.00"
+    week = client.get(reverse("staff:home"), {"period": "last_7_days"})
+    assert len(week.context["traffic_chart"]["labels"]) == 7
+    assert week.context["money_chart"]["datasets"][0]["data"][-6] == "1.00"
+    assert 'value="last_7_days" selected' in week.content.decode()
     content = response.content.decode()
     assert "80.00 %" in content
     for chart_id in ("traffic-chart", "money-chart", "quality-chart"):
@@ -533,3 +537,49 @@ def test_admin_links_list_every_registered_model(client):
     ):
         assert f'href="{path}"' in content, path
     assert client.get("/admin/inventory/publisher/").status_code == 200
+
+
+# --- Advertisers and campaigns ------------------------------------------------------------
+
+
+def test_admin_browses_every_advertiser_and_campaign(client, django_assert_max_num_queries):
+    from apps.campaigns.tests.factories import AdvertiserFactory, CampaignFactory
+
+    shoes = AdvertiserFactory(company="Shoe Shop")
+    hats = AdvertiserFactory(company="Hat Hut")
+    for n in range(3):
+        CampaignFactory(advertiser=shoes, name=f"Shoes {n}", status="active")
+    CampaignFactory(advertiser=hats, name="Hats", status="paused")
+    client.get(reverse("staff:advertisers"))
+    with django_assert_max_num_queries(5):  # session, user, count, page (with counts), nav
+        response = client.get(reverse("staff:advertisers"), {"sort": "-campaigns"})
+    page = response.content.decode()
+    assert page.index("Shoe Shop") < page.index("Hat Hut")
+    rows = list(response.context["page"].object_list)
+    assert [(a.company, a.campaign_count, a.active_count) for a in rows][:2] == [
+        ("Shoe Shop", 3, 3),
+        ("Hat Hut", 1, 0),
+    ]
+    assert f"/advertiser/?advertiser={hats.pk}" in page
+    assert 'aria-sort="descending"' in page
+    assert "Hat Hut" not in client.get(reverse("staff:advertisers"), {"q": "shoe"}).content.decode()
+
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("staff:campaigns"), {"sort": "name"})
+    names = [c.name for c in response.context["page"].object_list]
+    assert names == ["Hats", "Shoes 0", "Shoes 1", "Shoes 2"]
+    paused = client.get(reverse("staff:campaigns"), {"status": "paused"}).context["page"]
+    assert [c.name for c in paused.object_list] == ["Hats"]
+    only = client.get(reverse("staff:campaigns"), {"advertiser": hats.pk}).context["page"]
+    assert [c.name for c in only.object_list] == ["Hats"]
+    detail = client.get(reverse("advertiser:campaign_detail", args=[paused.object_list[0].pk]))
+    assert detail.status_code == 200
+
+
+@pytest.mark.parametrize("name", ["staff:advertisers", "staff:campaigns"])
+def test_only_admins_browse_advertisers_and_campaigns(name):
+    from apps.accounts.tests.factories import UserFactory
+
+    other = Client()
+    other.force_login(UserFactory(role=Role.FINANCE))
+    assert other.get(reverse(name)).status_code == 403

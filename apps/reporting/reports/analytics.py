@@ -39,10 +39,13 @@ def entity_analytics(*, kind: str, entity_id: int, viewer: Viewer, rng: ReportRa
     (revenue first); admins and finance see both.
     """
     where = viewer.where()
-    rows = selectors.stats_by_hour(where=where, rng=rng, boundary=viewer.boundary)
     fill = kind in FILL_KINDS
-    if fill:
-        rows += selectors.zone_requests_by_hour(where=where, rng=rng)
+    if fill:  # per zone and hour, so requests and fills stand beside their impressions
+        rows = selectors.stats_by_zone_hour(where=where, rng=rng, boundary=viewer.boundary)
+        shown = selectors.impressions_index(rows)
+        rows += selectors.zone_requests_by_hour(where=where, rng=rng, impressions=shown)
+    else:
+        rows = selectors.stats_by_hour(where=where, rng=rng, boundary=viewer.boundary)
     rng = settle(rng, rows)
     money_fields = viewer.money_fields("revenue" if fill else "spend")
     trend = daily_trend(rows, rng, money_fields=money_fields, fill=fill)

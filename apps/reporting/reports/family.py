@@ -253,14 +253,24 @@ def _attribution_columns(viewer: Viewer) -> list[str]:
 def floor_report(*, viewer: Viewer, rng: ReportRange) -> Report:
     """Per zone: its floor (a CPM), ad requests, fills, fill rate, and the average winning CPM
     (spend / impressions * 1000) beside it (``cpm_over_floor``, null without impressions)."""
-    requests = selectors.zone_requests_by_zone(where=viewer.where(columns=ZONE_COLUMNS), rng=rng)
-    delivered = selectors.stats_by_column(
-        column="zone_id",
-        where=viewer.where(),
-        rng=rng,
-        boundary=viewer.boundary,
-        metrics=("impressions", "clicks", "spend_micros", "revenue_micros"),
+    metrics = ("impressions", "clicks", "spend_micros", "revenue_micros")
+    hourly = selectors.stats_by_zone_hour(
+        where=viewer.where(), rng=rng, boundary=viewer.boundary, metrics=metrics
     )
+    requests = selectors.zone_requests_by_zone(
+        where=viewer.where(columns=ZONE_COLUMNS),
+        rng=rng,
+        impressions=selectors.impressions_index(hourly),
+    )
+    per_zone: dict[int, dict[str, Any]] = {}
+    for row in hourly:
+        target = per_zone.setdefault(
+            row["zone_id"], {"zone_id": row["zone_id"], "first_hour": row["hour"]}
+        )
+        target["first_hour"] = min(target["first_hour"], row["hour"])
+        for key in metrics:
+            target[key] = target.get(key, 0) + row[key]
+    delivered = list(per_zone.values())
     firsts = [r["first_hour"] for r in (*requests, *delivered) if r["first_hour"] is not None]
     rng = rng.settled(min(firsts) if firsts else None)
     by_zone: dict[int, dict[str, int]] = defaultdict(dict)

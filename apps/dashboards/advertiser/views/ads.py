@@ -31,8 +31,14 @@ def _form_context(form: AdForm, **extra) -> dict:
     for name in CREATIVE_FORM_FIELDS:
         types = [t for t, fields in TYPE_FIELDS.items() if name in fields]
         required = [t for t in types if name in AD_REQUIRED_FIELDS.get(t, ())]
+        value = form[name].value()
         creative.append(
-            {"field": form[name], "types": " ".join(types), "required_for": " ".join(required)}
+            {
+                "field": form[name],
+                "types": " ".join(types),
+                "required_for": " ".join(required),
+                "filled": value not in (None, "") and str(value).strip() != "",
+            }
         )
     return {"form": form, "creative_fields": creative, "sizes": SIZES, **extra}
 

@@ -3,6 +3,8 @@ its ads and a 30-day chart, and status changes (inline with htmx on the list).""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,16 +16,22 @@ from apps.campaigns.models import CAMPAIGN_TRANSITIONS, Campaign, CampaignStatus
 from apps.partners.models import PartnerIntake
 
 from ...accounts.shared import SERVICE_ERRORS, form_add_errors, service_error_messages
+from ...daterange import date_range_hint, date_range_resolve
 from ..acting import advertiser_page
 from ..forms import CampaignForm
 from ..stats import (
     ads_totals,
+    advertiser_kpis,
     advertiser_viewer,
     campaign_trend,
+    campaign_viewer,
     campaigns_today,
     chart_data,
 )
 from .common import campaign_or_404, is_htmx, paginate, query_without_page
+from .reports import campaigns_report
+
+TOP_CAMPAIGNS = 5
 
 # Button label, the status it moves to, and its style, per action name.
 STATUS_ACTIONS = {
@@ -75,7 +83,15 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
     pacing = campaigns_today(viewer=viewer, advertiser=advertiser, campaigns=rows)
     for campaign in rows:
         campaign.today = pacing[campaign.pk]
+    kpis = advertiser_kpis(viewer)
+    top = sorted(
+        campaigns_report(viewer=viewer, rng=kpis.rng).rows,
+        key=lambda row: (-Decimal(row["spend"]), -row["impressions"]),
+    )[:TOP_CAMPAIGNS]
     context = {
+        "kpis": kpis,
+        "kpi_chart": chart_data(kpis.daily, advertiser.currency),
+        "top_campaigns": top,
         "page": page,
         "campaigns": rows,
         "status": status,
@@ -133,21 +149,16 @@ def campaign_edit(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @advertiser_page
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = campaign_or_404(request, campaign_id)
-    report = campaign_trend(user=request.user, campaign=campaign)
+    scope = campaign_viewer(request.user, campaign)
+    date_range = date_range_resolve(request.GET, tz=scope.tz)
     viewer = advertiser_viewer(request.user, campaign.advertiser)
     ads = list(campaign_selectors.ad_list(user=request.user, campaign_id=campaign.pk))
-    per_ad = ads_totals(viewer=viewer, campaign=campaign, rng=report.rng)
-    for ad in ads:
-        ad.totals = per_ad.get(ad.pk)
-    today = campaigns_today(viewer=viewer, advertiser=campaign.advertiser, campaigns=[campaign])
     goals = campaign_selectors.conversion_goal_list(user=request.user, campaign_id=campaign.pk)
+    today = campaigns_today(viewer=viewer, advertiser=campaign.advertiser, campaigns=[campaign])
     context = {
         "campaign": campaign,
         "actions": status_actions(campaign),
         "today": today[campaign.pk],
-        "stats": report.data["stats"],
-        "period": report.data,
-        "chart": chart_data(report.data["daily_trend"], campaign.advertiser.currency),
         "ads": ads,
         "goals": goals,
         "targeting": _targeting_summary(campaign.targeting or {}),
@@ -157,7 +168,22 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             if campaign.source
             else None
         ),
+        "date_range": date_range,
     }
+    if date_range.rng is None:
+        return render(request, "dashboards/advertiser/campaign_detail.html", context, status=422)
+    report = campaign_trend(viewer=scope, campaign=campaign, rng=date_range.rng)
+    stats = report.data["stats"]
+    if not stats["impressions"] and not stats["clicks"]:
+        date_range_hint(date_range, where=scope.where())
+    per_ad = ads_totals(viewer=viewer, campaign=campaign, rng=report.rng)
+    for ad in ads:
+        ad.totals = per_ad.get(ad.pk)
+    context.update(
+        stats=stats,
+        period=report.data,
+        chart=chart_data(report.data["daily_trend"], campaign.advertiser.currency),
+    )
     return render(request, "dashboards/advertiser/campaign_detail.html", context)
 
 

@@ -18,21 +18,64 @@ from apps.campaigns import selectors as campaign_selectors
 from apps.campaigns.models import Campaign
 from apps.common.errors import NotFoundError
 from apps.reporting import selectors as report_selectors
-from apps.reporting.exports import csv_response
 from apps.reporting.figures import stats, stats_columns
-from apps.reporting.periods import range_resolve
 from apps.reporting.reports import Report
 from apps.reporting.reports.family import overview_report
 from apps.reporting.reports.geo import devices_report, geo_report
 from apps.reporting.scope import Viewer, viewer_filtered
 
-from ...accounts.shared import SERVICE_ERRORS, form_add_errors
+from ...daterange import DateRange, date_range_hint, date_range_resolve
+from ...tables import Column, table_csv, table_sort
 from ..acting import advertiser_page
 from ..forms import ReportFilterForm
 from ..stats import advertiser_viewer, chart_data
 
-DEFAULT_PERIOD = "last_7_days"
 CAMPAIGN_COLUMNS = ("campaign_id", "campaign")
+# The tables the page shows (and their CSV): campaigns by spend, days newest first.
+CAMPAIGN_TABLE = [
+    Column("campaign", "Campaign"),
+    Column("impressions", "Impressions", numeric=True),
+    Column("clicks", "Clicks", numeric=True),
+    Column("ctr", "CTR %", numeric=True),
+    Column("conversions", "Conversions", numeric=True),
+    Column("spend", "Spend", numeric=True),
+    Column("ecpm", "eCPM", numeric=True),
+]
+DAILY_TABLE = [
+    Column("date", "Date"),
+    Column("impressions", "Impressions", numeric=True),
+    Column("clicks", "Clicks", numeric=True),
+    Column("ctr", "CTR %", numeric=True),
+    Column("conversions", "Conversions", numeric=True),
+    Column("spend", "Spend", numeric=True),
+]
+
+
+def _priced(columns: list[Column], currency: str) -> list[Column]:
+    return [
+        Column(c.key, f"{c.label} ({currency})", c.numeric) if c.key == "spend" else c
+        for c in columns
+    ]
+
+
+def _tables(request: HttpRequest, overview: Report, by_campaign: Report) -> dict:
+    currency = request.advertiser.currency
+    return {
+        "campaigns": table_sort(
+            request,
+            columns=_priced(CAMPAIGN_TABLE, currency),
+            rows=by_campaign.rows,
+            default="-spend",
+        ),
+        "daily": table_sort(
+            request,
+            columns=_priced(DAILY_TABLE, currency),
+            rows=overview.data["daily"],
+            default="-date",
+            param="day_sort",
+            page_param="day_page",
+        ),
+    }
 
 
 def _campaign_name(ref: str) -> Subquery:
@@ -62,54 +105,59 @@ def campaigns_report(*, viewer: Viewer, rng) -> Report:
     return Report(name="campaigns", rng=rng, data={"rows": table}, columns=columns, rows=table)
 
 
-def _resolve(request: HttpRequest) -> tuple[ReportFilterForm, Viewer | None, Any]:
-    """The filter form, and when it is valid the scope and range it asks for."""
+def _resolve(request: HttpRequest) -> tuple[DateRange, Viewer | None]:
+    """The date-range control with the campaign filter, and when it is valid the scope."""
     campaigns = campaign_selectors.campaign_list(
         user=request.user, advertiser_id=request.advertiser.pk
     ).only("id", "name")
-    data = request.GET.copy()
-    data.setdefault("period", DEFAULT_PERIOD)
-    form = ReportFilterForm(data, campaigns=campaigns)
-    if not form.is_valid():
-        return form, None, None
     viewer = advertiser_viewer(request.user, request.advertiser)
-    campaign_id = form.cleaned_data.get("campaign")
+    date_range = date_range_resolve(
+        request.GET,
+        tz=viewer.tz,
+        form_class=ReportFilterForm,
+        form_kwargs={"campaigns": campaigns},
+    )
+    if date_range.rng is None:
+        return date_range, None
+    campaign_id = date_range.form.cleaned_data.get("campaign")
     try:
         if campaign_id:
             viewer = viewer_filtered(viewer, {"campaign_id": campaign_id})
-        custom = form.cleaned_data["period"] == "custom"
-        rng = range_resolve(
-            tz=viewer.tz,
-            period=None if custom else form.cleaned_data["period"] or DEFAULT_PERIOD,
-            first_day=form.cleaned_data.get("start") if custom else None,
-            last_day=form.cleaned_data.get("end") if custom else None,
-        )
     except NotFoundError as exc:
         raise Http404(str(exc.detail)) from exc
-    except SERVICE_ERRORS as exc:
-        form_add_errors(form, exc, field_map={"from": "start", "to": "end"})
-        return form, None, None
-    return form, viewer, rng
+    return date_range, viewer
 
 
 @advertiser_page
 def reports(request: HttpRequest) -> HttpResponse:
-    form, viewer, rng = _resolve(request)
-    context: dict[str, Any] = {"form": form, "currency": request.advertiser.currency}
+    date_range, viewer = _resolve(request)
+    form = date_range.form
+    context: dict[str, Any] = {
+        "form": form,
+        "date_range": date_range,
+        "extra_fields": [form["campaign"]],
+        "currency": request.advertiser.currency,
+    }
     status = 200
     if viewer is None:
         status = 422
     else:
-        overview = overview_report(viewer=viewer, rng=rng)
+        overview = overview_report(viewer=viewer, rng=date_range.rng)
         by_campaign = campaigns_report(viewer=viewer, rng=overview.rng)
+        totals = overview.data["totals"]
+        if not totals["impressions"] and not totals["clicks"]:
+            date_range_hint(date_range, where=viewer.where())
         query = request.GET.copy()
         query.pop("table", None)
+        tables = _tables(request, overview, by_campaign)
         context.update(
             report=overview.data,
-            totals=overview.data["totals"],
+            totals=totals,
             daily=overview.data["daily"],
             chart=chart_data(overview.data["daily"], request.advertiser.currency),
             campaign_rows=by_campaign.rows,
+            campaign_table=tables["campaigns"],
+            daily_table=tables["daily"],
             geo_rows=geo_report(viewer=viewer, rng=overview.rng).rows,
             device_rows=devices_report(viewer=viewer, rng=overview.rng).rows,
             query=query.urlencode(),
@@ -119,10 +167,12 @@ def reports(request: HttpRequest) -> HttpResponse:
 
 @advertiser_page
 def reports_csv(request: HttpRequest) -> HttpResponse:
-    form, viewer, rng = _resolve(request)
+    date_range, viewer = _resolve(request)
     if viewer is None:
-        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in date_range.form.errors.items())
         return HttpResponse(errors, status=422, content_type="text/plain; charset=utf-8")
-    if request.GET.get("table") == "campaigns":
-        return csv_response(campaigns_report(viewer=viewer, rng=rng))
-    return csv_response(overview_report(viewer=viewer, rng=rng))
+    overview = overview_report(viewer=viewer, rng=date_range.rng)
+    tables = _tables(request, overview, campaigns_report(viewer=viewer, rng=overview.rng))
+    which = "campaigns" if request.GET.get("table") == "campaigns" else "daily"
+    name = "campaigns" if which == "campaigns" else "overview"
+    return table_csv(tables[which], filename=overview.rng.filename(name))

@@ -11,30 +11,26 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from apps.accounts.platform_settings import setting_get
-from apps.billing import clock
 from apps.reporting.exports import csv_response
-from apps.reporting.periods import range_resolve
 from apps.reporting.reports import Report
 from apps.reporting.reports.analytics import financial_report
 from apps.reporting.scope import viewer_for
 
-from ...accounts.shared import SERVICE_ERRORS, form_add_errors
+from ...daterange import DateRange, date_range_hint, date_range_resolve
 from ..access import finance_page
-from ..forms import REPORT_PERIODS, ReportPeriodForm
+from ..forms import DEFAULT_REPORT_PERIOD
 
 
-def _report(request: HttpRequest) -> tuple[ReportPeriodForm, Report | None]:
-    form = ReportPeriodForm(request.GET)
-    if not form.is_valid():
-        return form, None
+def _report(request: HttpRequest) -> tuple[DateRange, Report | None]:
     viewer = viewer_for(request.user)
-    period, first, last = form.bounds(clock.now().astimezone(viewer.tz).date())
-    try:
-        rng = range_resolve(tz=viewer.tz, period=period, first_day=first, last_day=last)
-    except SERVICE_ERRORS as exc:
-        form_add_errors(form, exc, field_map={"from": "start", "to": "end"})
-        return form, None
-    return form, financial_report(viewer=viewer, rng=rng)
+    date_range = date_range_resolve(request.GET, tz=viewer.tz, default=DEFAULT_REPORT_PERIOD)
+    if date_range.rng is None:
+        return date_range, None
+    report = financial_report(viewer=viewer, rng=date_range.rng)
+    summary = report.data["summary"]
+    if not summary["total_impressions"] and summary["total_spend"] == "0.00":
+        date_range_hint(date_range, where=viewer.where())
+    return date_range, report
 
 
 def chart_data(over_time: list[dict[str, Any]], currency: str) -> dict[str, Any]:
@@ -58,12 +54,12 @@ def chart_data(over_time: list[dict[str, Any]], currency: str) -> dict[str, Any]
 @require_GET
 @finance_page
 def report(request: HttpRequest) -> HttpResponse:
-    form, result = _report(request)
+    date_range, result = _report(request)
     currency = setting_get("currency")
     context: dict[str, Any] = {
-        "form": form,
+        "form": date_range.form,
+        "date_range": date_range,
         "currency": currency,
-        "period_label": dict(REPORT_PERIODS).get(form.cleaned_data.get("period", ""), ""),
     }
     if result is None:
         return render(request, "dashboards/finance/report.html", context, status=422)
@@ -82,8 +78,8 @@ def report(request: HttpRequest) -> HttpResponse:
 @require_GET
 @finance_page
 def report_csv(request: HttpRequest) -> HttpResponse:
-    form, result = _report(request)
+    date_range, result = _report(request)
     if result is None:
-        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in form.errors.items())
+        errors = "; ".join(f"{name}: {' '.join(e)}" for name, e in date_range.form.errors.items())
         return HttpResponse(errors, status=422, content_type="text/plain; charset=utf-8")
     return csv_response(result)
