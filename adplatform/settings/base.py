@@ -274,6 +274,11 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
         "InvoiceStatusEnum": "apps.billing.models.InvoiceStatus",
         "PayoutStatusEnum": "apps.billing.models.PayoutStatus",
+        # Audiences and consent.
+        "AudienceTypeEnum": "apps.audiences.models.AudienceType",
+        "UploadModeEnum": "apps.audiences.models.UploadMode",
+        "WalletModeEnum": "apps.billing.models.WalletMode",
+        "UploadFormatEnum": "apps.audiences.models.UploadFormat",
     },
     "SECURITY": [{"BearerAuth": []}],
     "APPEND_COMPONENTS": {
