@@ -371,7 +371,7 @@ class AudienceUploadListApi(APIView):
         if content_type == "multipart/form-data":
             form = validate_body(UploadInput, request)
             file = form["file"]
-            fmt = form.get("format") or _format_of(file.name, file.content_type)
+            fmt = form.get("format") or _format_of(file.name, file.content_type, default="csv")
             upload = upload_receive(
                 audience=audience, chunks=file.chunks(CHUNK), fmt=fmt, mode=form["mode"]
             )
@@ -389,11 +389,14 @@ class AudienceUploadListApi(APIView):
         return ok(UploadOutput(upload).data, status=202)
 
 
-def _format_of(name: str, content_type: str) -> str:
-    if name.lower().endswith((".ndjson", ".jsonl")) or "ndjson" in content_type:
+def _format_of(name: str, content_type: str, default: str | None = None) -> str:
+    name, content_type = (name or "").lower(), (content_type or "").lower()
+    if name.endswith((".ndjson", ".jsonl")) or "ndjson" in content_type:
         return "ndjson"
-    if name.lower().endswith(".csv") or content_type in ("text/csv", "text/plain", ""):
+    if name.endswith(".csv") or content_type in ("text/csv", "text/plain", ""):
         return "csv"
+    if default:
+        return default
     raise FieldValidationError(
         "format", "Send CSV or NDJSON (or name the format).", code="unsupported_format"
     )
