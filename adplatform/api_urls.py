@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("apps.webhooks.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.audit.urls")),
+    path("", include("apps.audiences.urls")),
     # Anything else under /api/v1 is a JSON 404, never an HTML page.
     re_path(r"^.*$", api_not_found),
 ]

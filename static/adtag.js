@@ -8,6 +8,13 @@
  * without ever injecting advertiser text as HTML (html creatives go into a sandboxed iframe),
  * fires the impression once the ad is in the page, and reports viewability (50 % of the ad
  * in view for 1 s, 2 s for video) when the server asks for it.
+ *
+ * Consent: before asking for ads it reads the page's CMP (IAB TCF v2 `__tcfapi`, GPP `__gpp`,
+ * US Privacy `__uspapi`, each if present, waiting at most 500 ms) and passes `gdpr`,
+ * `gdpr_consent`, `gpp`, `gpp_sid` and `us_privacy` with every request. The server decides
+ * what it may do with them. The tag's own id (`fpid`, kept in this site's storage) is sent
+ * too, and the serve request carries our cookie (credentials), which the server sets only
+ * where consent allows. A page may pass its own id with `data-uid` on the script tag.
  */
 (function () {
   "use strict";
@@ -15,6 +22,60 @@
   var base = (script && script.getAttribute("data-server")) ||
     (script ? new URL(script.src, location.href).origin : location.origin);
   var UID_KEY = "adp_uid";
+  var pageUid = script && script.getAttribute("data-uid");
+  var CMP_TIMEOUT_MS = 500;
+
+  function consentSignals(done) {
+    var signals = {};
+    var pending = 0;
+    var finished = false;
+    function finish() {
+      if (!finished) { finished = true; done(signals); }
+    }
+    function waitFor(register) {
+      pending++;
+      try {
+        register(function () { if (--pending === 0) finish(); });
+      } catch (e) {
+        if (--pending === 0) finish();
+      }
+    }
+    if (typeof window.__tcfapi === "function") {
+      waitFor(function (next) {
+        window.__tcfapi("addEventListener", 2, function (data, ok) {
+          if (!ok || !data) return next();
+          if (data.eventStatus === "cmpuishown") return;  // wait for the visitor's choice
+          signals.gdpr = data.gdprApplies ? "1" : "0";
+          if (data.tcString) signals.gdpr_consent = data.tcString;
+          if (data.listenerId !== undefined) {
+            try { window.__tcfapi("removeEventListener", 2, function () {}, data.listenerId); } catch (e) {}
+          }
+          next();
+        });
+      });
+    }
+    if (typeof window.__gpp === "function") {
+      waitFor(function (next) {
+        window.__gpp("ping", function (data) {
+          if (data && data.gppString) {
+            signals.gpp = data.gppString;
+            if (data.applicableSections) signals.gpp_sid = [].concat(data.applicableSections).join(",");
+          }
+          next();
+        });
+      });
+    }
+    if (typeof window.__uspapi === "function") {
+      waitFor(function (next) {
+        window.__uspapi("getUSPData", 1, function (data, ok) {
+          if (ok && data && data.uspString) signals.us_privacy = data.uspString;
+          next();
+        });
+      });
+    }
+    if (pending === 0) finish();
+    else setTimeout(finish, CMP_TIMEOUT_MS);
+  }
 
   function uid() {
     try {
@@ -121,17 +182,24 @@
     observer.observe(node);
   }
 
-  function fill(slot) {
+  function withConsent(url, signals) {
+    var extra = new URLSearchParams(signals).toString();
+    return extra ? url + (url.indexOf("?") < 0 ? "?" : "&") + extra : url;
+  }
+
+  function fill(slot, signals) {
     if (slot.getAttribute("data-adp-status")) return;
     slot.setAttribute("data-adp-status", "loading");
-    var params = new URLSearchParams();
-    params.set("uid", uid());
+    var params = new URLSearchParams(signals);
+    if (pageUid) params.set("uid", pageUid);
+    var own = uid();
+    if (own) params.set("fpid", own);
     ["device", "country", "region", "browser", "os"].forEach(function (k) {
       var v = slot.getAttribute("data-" + k);
       if (v) params.set(k, v);
     });
     fetch(base + "/api/v1/serve/" + encodeURIComponent(slot.getAttribute("data-zone")) + "?" + params, {
-      credentials: "omit",
+      credentials: "include",
       cache: "no-store",
     })
       .then(function (r) { return r.ok ? r.json() : null; })
@@ -148,15 +216,17 @@
         slot.appendChild(node);
         slot.setAttribute("data-adp-status", "filled");
         slot.setAttribute("data-adp-ad", ad.uuid);
-        ping(ad.impression_url);
+        ping(withConsent(ad.impression_url, signals));
         watchViewability(slot, ad);
       })
       .catch(function () { slot.setAttribute("data-adp-status", "error"); });
   }
 
   function scan() {
-    var slots = document.querySelectorAll("ins[data-zone]");
-    for (var i = 0; i < slots.length; i++) fill(slots[i]);
+    consentSignals(function (signals) {
+      var slots = document.querySelectorAll("ins[data-zone]");
+      for (var i = 0; i < slots.length; i++) fill(slots[i], signals);
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", scan);

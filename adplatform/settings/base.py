@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "apps.billing",
     "apps.partners",
     "apps.audit",
+    "apps.audiences",
     "apps.dashboards",
 ]
 
@@ -291,6 +292,11 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "apps.webhooks.models.DeliveryStatus",
         "InvoiceStatusEnum": "apps.billing.models.InvoiceStatus",
         "PayoutStatusEnum": "apps.billing.models.PayoutStatus",
+        # Audiences and consent.
+        "AudienceTypeEnum": "apps.audiences.models.AudienceType",
+        "UploadModeEnum": "apps.audiences.models.UploadMode",
+        "WalletModeEnum": "apps.billing.models.WalletMode",
+        "UploadFormatEnum": "apps.audiences.models.UploadFormat",
     },
     "SECURITY": [{"BearerAuth": []}],
     "APPEND_COMPONENTS": {
@@ -363,6 +369,18 @@ INDEX_SNAPSHOT_SECONDS = env.float("INDEX_SNAPSHOT_SECONDS", default=60.0)
 # URLs themselves stay valid for 24 hours); bounds what serving keeps in the cache.
 SERVED_MEMORY_SECONDS = env.int("SERVED_MEMORY_SECONDS", default=6 * 3600)
 VAST_AD_SYSTEM = env.str("VAST_AD_SYSTEM", default="Ad Platform")
+# Audiences and consent (apps/audiences). The platform's IAB TCF vendor id: consent must name
+# it where a website sets none (0 or unset: act as the publisher's first party and read the
+# purposes the visitor consented to).
+TCF_VENDOR_ID = env.int("TCF_VENDOR_ID", default=0) or None
+# List uploads: the largest file accepted, where files wait to be processed, and whether the
+# embedded default processes them in a thread (a Celery worker does with REDIS_URL).
+AUDIENCE_UPLOAD_MAX_BYTES = env.int("AUDIENCE_UPLOAD_MAX_BYTES", default=200 * 1024 * 1024)
+AUDIENCE_UPLOAD_DIR = env.str("AUDIENCE_UPLOAD_DIR", default=str(BASE_DIR / "var" / "uploads"))
+AUDIENCE_UPLOADS_IN_THREAD = env.bool("AUDIENCE_UPLOADS_IN_THREAD", default=not REDIS_URL)
+# Lookalike audiences: days of behaviour read, and the most candidate user keys scored.
+LOOKALIKE_LOOKBACK_DAYS = env.int("LOOKALIKE_LOOKBACK_DAYS", default=30)
+LOOKALIKE_MAX_CANDIDATES = env.int("LOOKALIKE_MAX_CANDIDATES", default=200_000)
 
 # --- Logging ----------------------------------------------------------------------------
 # "json" (one object per line, for log collectors) or "plain"; both carry the request id.

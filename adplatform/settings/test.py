@@ -27,3 +27,6 @@ INVENTORY_CHECK_SECONDS = 0
 INVENTORY_REBUILD_IN_BACKGROUND = False
 # Tracking spools (hot store unreachable) go to a temporary folder, never the checkout.
 HOT_STORE_SPOOL_DIR = tempfile.mkdtemp(prefix="adp-spool-")
+# List uploads are processed in the request (eager tasks), files in a temporary folder.
+AUDIENCE_UPLOADS_IN_THREAD = False
+AUDIENCE_UPLOAD_DIR = tempfile.mkdtemp(prefix="adp-uploads-")

@@ -4,11 +4,13 @@ Stored normal form (every key present; an empty list means "no restriction")::
 
     {"countries": ["US"], "regions": ["US-CA"], "devices": ["mobile"], "browsers": ["chrome"],
      "os": ["android"], "days": [0, 6], "hours": [8, 9], "websites": {"include": [], "exclude": []},
-     "zones": {"include": [], "exclude": []}, "categories": ["news"]}
+     "zones": {"include": [], "exclude": []}, "categories": ["news"],
+     "segments": {"include": [], "exclude": []}}
 
 Days are 0-6 with Monday = 0 and, like hours, are read in the advertiser's time zone. Browser
 and OS names are the lowercase names the serving context derives from the User-Agent.
-Unknown keys and values are refused, so a typo never silently widens a campaign.
+Unknown keys and values are refused, so a typo never silently widens a campaign. Segment ids
+(``apps/audiences``) must be the campaign's advertiser's own (``targeting_segments_check``).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ MAX_LIST_ITEMS = 500
 MAX_ID_ITEMS = 1000
 
 LIST_KEYS = ("countries", "regions", "devices", "browsers", "os", "days", "hours", "categories")
-ID_LIST_KEYS = ("websites", "zones")
+ID_LIST_KEYS = ("websites", "zones", "segments")
 _REGION_RE = re.compile(r"^([A-Z]{2})-([A-Z0-9]{1,3})$")
 
 
@@ -123,6 +125,11 @@ class TargetingInput(StrictInputSerializer):
     websites = TargetingIdListsInput(required=False)
     zones = TargetingIdListsInput(required=False)
     categories = _list(serializers.RegexField(CATEGORY_PATTERN, max_length=CATEGORY_MAX_LENGTH))
+    segments = TargetingIdListsInput(
+        required=False,
+        help_text="Audience segment ids of the campaign's advertiser: the visitor must be in "
+        "one of `include` and in none of `exclude` (only with the visitor's consent).",
+    )
 
 
 class TargetingIdListsOutput(serializers.Serializer):
@@ -141,6 +148,11 @@ class TargetingOutput(serializers.Serializer):
     websites = TargetingIdListsOutput()
     zones = TargetingIdListsOutput()
     categories = serializers.ListField(child=serializers.CharField())
+    segments = TargetingIdListsOutput()
+
+    def to_representation(self, instance):
+        # Targeting stored before a key existed (segments) answers that key empty.
+        return super().to_representation({**targeting_default(), **(instance or {})})
 
 
 def _unique(values) -> list:
@@ -182,6 +194,27 @@ def targeting_clean(value: Any) -> dict[str, Any]:
     if not serializer.is_valid():
         raise serializers.ValidationError(serializer.errors)
     return targeting_normalise(serializer.validated_data)
+
+
+def targeting_segments_check(targeting: Mapping[str, Any], *, advertiser_id: int) -> None:
+    """Segments named in ``targeting`` (normal form) must be the advertiser's own: 422."""
+    from apps.common.errors import FieldValidationError
+
+    lists = targeting.get("segments") or {}
+    named = {*lists.get("include", ()), *lists.get("exclude", ())}
+    if not named:
+        return
+    from apps.audiences.selectors import segment_ids_of_advertiser
+
+    owned = segment_ids_of_advertiser(advertiser_id=advertiser_id, ids=named)
+    for key in ("include", "exclude"):
+        unknown = [i for i in lists.get(key, ()) if i not in owned]
+        if unknown:
+            raise FieldValidationError(
+                f"targeting.segments.{key}",
+                f"Segment {unknown[0]} is not one of this advertiser's segments.",
+                code="unknown_segment",
+            )
 
 
 def validate_targeting(value: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 
 from django.conf import settings
 from django.core.cache import cache
@@ -38,6 +39,11 @@ class ClientIPMiddleware:
         return self.get_response(request)
 
 
+# Streamed uploads (audience lists) may be larger than API_MAX_BODY_BYTES; their views read
+# the body in chunks and stop at AUDIENCE_UPLOAD_MAX_BYTES.
+LARGE_BODY_PATHS = re.compile(r"^/api/v1/audiences/\d+/uploads$")
+
+
 class ApiErrorMiddleware:
     """Makes every ``/api/`` response that is an error speak the JSON envelope.
 
@@ -54,14 +60,19 @@ class ApiErrorMiddleware:
         if not is_api_path(request.path_info):
             return self.get_response(request)
         length = request.META.get("CONTENT_LENGTH") or "0"
+        limit = (
+            settings.AUDIENCE_UPLOAD_MAX_BYTES
+            if LARGE_BODY_PATHS.match(request.path_info)
+            else settings.API_MAX_BODY_BYTES
+        )
         try:
-            too_big = int(length) > settings.API_MAX_BODY_BYTES
+            too_big = int(length) > limit
         except ValueError:
             return json_error(400, "Invalid Content-Length header.", code="bad_request")
         if too_big:
             return json_error(
                 413,
-                f"Request body exceeds {settings.API_MAX_BODY_BYTES} bytes.",
+                f"Request body exceeds {limit} bytes.",
                 code="payload_too_large",
             )
         response = self.get_response(request)

@@ -44,3 +44,17 @@ def client_ip(request: HttpRequest) -> str:
             address = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"
     request._client_ip = address
     return address
+
+
+@lru_cache(maxsize=65536)
+def ip_truncate(address: str) -> str:
+    """An address as it may be stored: IPv4 to its /24, IPv6 to its /48 (the host part
+    zeroed); anything unreadable becomes ``""``."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return ""
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)

@@ -173,11 +173,39 @@ def _param(request: HttpRequest, name: str, pattern: re.Pattern, transform=str) 
     return value if pattern.match(value) else None
 
 
+FIRST_PARTY_PARAM = "fpid"  # the ad tag's own id, kept in the publisher's site storage
+
+
+def valid_visitor_id(value: str | None) -> bool:
+    return bool(value) and _UID_RE.match(value) is not None
+
+
+def visitor_id(request: HttpRequest) -> tuple[str | None, str]:
+    """The raw visitor id and where it came from: the ``uid`` parameter (an integrator's
+    id), our ``adp_uid`` cookie (shared by every site that shows our ads and by the
+    retargeting pixels), then the tag's first-party ``fpid``; ``(None, "")`` without one."""
+    for value, source in (
+        (request.GET.get("uid"), "uid"),
+        (request.COOKIES.get(USER_COOKIE), "cookie"),
+        (request.GET.get(FIRST_PARTY_PARAM), "fpid"),
+    ):
+        if valid_visitor_id(value):
+            return value, source
+    return None, ""
+
+
+def user_key_of(raw_id: str) -> str:
+    """The user key of a visitor id (what segments, caps and raw events store)."""
+    return hashlib.blake2b(f"uid:{raw_id}".encode(), digest_size=12).hexdigest()
+
+
 def user_key_for(request: HttpRequest, ip: str, ua: str) -> str:
-    """A short, stable, non-reversible key: explicit ``uid``, our cookie, or IP + UA."""
-    uid = request.GET.get("uid") or request.COOKIES.get(USER_COOKIE)
-    basis = f"uid:{uid}" if uid and _UID_RE.match(uid) else f"ipua:{ip}|{ua}"
-    return hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
+    """A short, stable, non-reversible key: a visitor id (``visitor_id``), or IP + UA.
+    Serving blanks it where consent does not allow a user key (``apps/audiences``)."""
+    raw, _ = visitor_id(request)
+    if raw is not None:
+        return user_key_of(raw)
+    return hashlib.blake2b(f"ipua:{ip}|{ua}".encode(), digest_size=12).hexdigest()
 
 
 def build_context(request: HttpRequest, *, now: datetime | None = None) -> RequestContext:

@@ -38,7 +38,7 @@ def charge_for(
 ) -> Charge:
     """What an event of ``campaign`` at Unix time ``at`` adds to its counters; ``user_key``
     counts it toward the frequency cap (impressions only)."""
-    capped = user_key is not None and campaign.frequency_cap is not None
+    capped = bool(user_key) and campaign.frequency_cap is not None
     return Charge(
         campaign_id=campaign.id,
         advertiser_id=campaign.advertiser_id,
@@ -58,12 +58,16 @@ class StoreCounters:
     """Reads every counter a decision needs in one store round trip.
 
     ``rate``, when given, is the request's public rate-limit window: the first read counts
-    the request in it too (``rate_count``), so serving pays one round trip for both.
+    the request in it too (``rate_count``), so serving pays one round trip for both. When a
+    campaign read targets segments, the user's segments come in that round trip as well
+    (once per request: ``segments``). An empty user key (no consent) reads no per-user
+    counter and no segment.
     """
 
     def __init__(self, *, rate: RateWindow | None = None):
         self.rate = rate
         self.rate_count: int | None = None
+        self.segments: frozenset[int] | None = None
 
     def read(
         self, campaigns: Iterable[CampaignRule], *, user_key: str, now: datetime
@@ -71,7 +75,9 @@ class StoreCounters:
         days: dict[object, str] = {}  # local day per time zone, computed once per read
         plan = []
         keys: list[str] = []
+        wants_segments = False
         for c in campaigns:
+            wants_segments = wants_segments or c.targeting.uses_segments
             day = days.get(c.tz)
             if day is None:
                 day = days[c.tz] = now.astimezone(c.tz).strftime("%Y%m%d")
@@ -79,7 +85,7 @@ class StoreCounters:
                 c.id,
                 spend_today_key(c.id, day),
                 spend_total_key(c.id),
-                frequency_key(c.id, user_key) if c.frequency_cap is not None else None,
+                frequency_key(c.id, user_key) if c.frequency_cap is not None and user_key else None,
                 advertiser_spend_key(c.advertiser_id)
                 if c.advertiser_funds_micros is not None
                 else None,
@@ -87,13 +93,22 @@ class StoreCounters:
             plan.append(row)
             keys.extend(k for k in row[1:] if k is not None)
         counting = self.rate is not None and self.rate_count is None
+        rate = self.rate if counting else None
+        wants_segments = wants_segments and bool(user_key) and self.segments is None
         try:
-            values, count = hot_store().read(keys, rate=self.rate if counting else None)
+            if wants_segments:
+                values, count, self.segments = hot_store().read_with_segments(
+                    keys, user_key, rate=rate
+                )
+            else:
+                values, count = hot_store().read(keys, rate=rate)
         except StoreUnavailableError:
-            # Decide without counters: money-limited campaigns sit out (engine.counter_reason).
+            # Decide without counters: money-limited and segment-targeted campaigns sit out
+            # (engine.counter_reason).
             return {cid: UNAVAILABLE for cid, *_ in plan}
         if counting:
             self.rate_count = count
+        segments = self.segments
         get = values.get
         return {
             cid: Counters(
@@ -101,6 +116,7 @@ class StoreCounters:
                 spend_total_micros=get(total_key, 0),
                 user_impressions=get(freq_key, 0) if freq_key else 0,
                 advertiser_spend_micros=get(adv_key, 0) if adv_key else 0,
+                segments=segments,
             )
             for cid, day_key, total_key, freq_key, adv_key in plan
         }

@@ -20,8 +20,11 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from apps.audiences.consent.policy import CmpSettings
 
 MICROS = 1_000_000
 PRIORITY_RANK = {"sponsorship": 0, "standard": 1, "house": 2}
@@ -39,6 +42,7 @@ class NoFill:
 
     ZONE_PAUSED = "zone_paused"
     BOT = "bot_traffic"
+    NO_CONSENT = "no_consent"
     NO_CANDIDATES = "no_candidates"
     NONE_ELIGIBLE = "none_eligible"
 
@@ -65,6 +69,12 @@ class Reason:
     BOT = "bot_traffic"
     ZONE_PAUSED = "zone_paused"
     COUNTERS_UNAVAILABLE = "spend_counters_unreachable"
+    # Audiences and consent (apps/audiences).
+    SEGMENT_NOT_MATCHED = "segment_not_matched"
+    SEGMENT_EXCLUDED = "segment_excluded"
+    SEGMENTS_NO_CONSENT = "segments_need_consent"
+    SEGMENTS_UNAVAILABLE = "segments_unreachable"
+    NO_CONSENT = "consent_required_by_website"
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +86,14 @@ class Targeting:
     os: frozenset[str] = frozenset()
     days: frozenset[int] = frozenset()
     hours: frozenset[int] = frozenset()
+    # Segment ids (apps/audiences): the user must be in one of ``segments_include`` and in
+    # none of ``segments_exclude``.
+    segments_include: frozenset[int] = frozenset()
+    segments_exclude: frozenset[int] = frozenset()
+
+    @property
+    def uses_segments(self) -> bool:
+        return bool(self.segments_include or self.segments_exclude)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -172,6 +190,8 @@ class CompiledZone:
     # The candidates of each campaign with optimized rotation, across groups (computed from
     # the groups when not given).
     rotations: dict[int, tuple[Candidate, ...]] | None = None
+    # The website's consent settings (None: the defaults).
+    cmp: CmpSettings | None = None
 
     def __post_init__(self) -> None:
         if self.rotations is not None:
@@ -194,6 +214,11 @@ class RequestContext:
     browser: str | None = None
     os: str | None = None
     is_bot: bool = False
+    # Consent (apps/audiences/consent): without it ``user_key`` is "" (no frequency caps),
+    # ``personalised`` is False (segment-targeted campaigns sit out), and where the website
+    # serves nothing without consent ``consent_blocked`` is True.
+    personalised: bool = True
+    consent_blocked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,6 +229,9 @@ class Counters:
     advertiser_spend_micros: int = 0  # all-time, read only when the wallet is limited
     # False when the counter store could not be reached: money limits are then unknown.
     available: bool = True
+    # The user's segments, read with the counters when a campaign targets segments; None
+    # when they were not (or could not be) read.
+    segments: frozenset[int] | None = None
 
 
 UNAVAILABLE = Counters(available=False)
@@ -255,16 +283,37 @@ def context_reason(campaign: CampaignRule, ctx: RequestContext) -> str | None:
         return Reason.BROWSER
     if t.os and ctx.os not in t.os:
         return Reason.OS
+    if not ctx.personalised and t.uses_segments:
+        return Reason.SEGMENTS_NO_CONSENT
+    return None
+
+
+def segment_reason(targeting: Targeting, segments: frozenset[int] | None) -> str | None:
+    """Segment include/exclude rules against the user's segments (``None``: unknown, so a
+    segment-targeted campaign sits out)."""
+    if not targeting.uses_segments:
+        return None
+    if segments is None:
+        return Reason.SEGMENTS_UNAVAILABLE
+    if targeting.segments_include and targeting.segments_include.isdisjoint(segments):
+        return Reason.SEGMENT_NOT_MATCHED
+    if not targeting.segments_exclude.isdisjoint(segments):
+        return Reason.SEGMENT_EXCLUDED
     return None
 
 
 def counter_reason(campaign: CampaignRule, counters: Counters, ctx: RequestContext) -> str | None:
-    """Budget, pacing and frequency rules; ``None`` when all pass.
+    """Segment, budget, pacing and frequency rules (what the store knows); ``None`` when all
+    pass.
 
     Without counters (the store is unreachable) a campaign whose spending is limited (a
     daily or total budget, or a limited wallet) does not serve, so no budget is overspent;
     unlimited campaigns serve, and frequency caps cannot be checked until counters return.
+    Segment-targeted campaigns sit out too: membership is unknown.
     """
+    segments = segment_reason(campaign.targeting, counters.segments)
+    if segments is not None:
+        return segments
     if not counters.available:
         limited = (
             campaign.daily_budget_micros is not None
@@ -317,6 +366,8 @@ def decide(
         return Decision(None, no_fill=NoFill.ZONE_PAUSED)
     if ctx.is_bot:
         return Decision(None, no_fill=NoFill.BOT)
+    if ctx.consent_blocked:
+        return Decision(None, no_fill=NoFill.NO_CONSENT)
     for group in zone.groups:
         winner = (
             _pick_small(group, ctx, counters, rng)
@@ -392,6 +443,8 @@ def _explain(zone: CompiledZone, ctx: RequestContext, counters: CounterReader, r
                 reason = Reason.ZONE_PAUSED
             elif ctx.is_bot:
                 reason = Reason.BOT
+            elif ctx.consent_blocked:
+                reason = Reason.NO_CONSENT
             else:
                 reason = context_reason(m.campaign, ctx)
             if reason is None:

@@ -12,7 +12,8 @@ from typing import Literal
 
 import msgspec
 
-EventKind = Literal["impression", "click", "conversion", "engagement", "invalid"]
+# "consent": a consent signal for the ledger (``apps/audiences``), drained like the others.
+EventKind = Literal["impression", "click", "conversion", "engagement", "invalid", "consent"]
 
 
 class TrackedEvent(msgspec.Struct, frozen=True, array_like=True, kw_only=True):
@@ -44,8 +45,13 @@ class TrackedEvent(msgspec.Struct, frozen=True, array_like=True, kw_only=True):
     # Invalid traffic: what it claimed to be, why it was refused, where it came from.
     refused_kind: str = ""
     reason: str = ""
-    ip: str = ""
+    ip: str = ""  # truncated (IPv4 /24, IPv6 /48) before it is put here
     user_agent: str = ""
+    # The visitor allowed profiling (TCF purposes 3 and 4, or no consent rules apply): rule
+    # audiences may add ``user_key`` to segments when this event is drained.
+    profile: bool = False
+    # Consent events: the signals as received (``apps/audiences/consent/ledger.py``).
+    consent: str = ""
 
     @property
     def placed(self) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 
@@ -116,14 +116,40 @@ def _deltas(e: TrackedEvent, revenue: int) -> dict[str, int]:
     return {"conversions": 1, "conversion_value_micros": e.value_micros, **money}
 
 
+# Other apps act on drained events inside the same transaction (``apps/audiences``: rule-based
+# audiences and the consent ledger): each hook gets the batch's fresh tracking events and
+# the events of kinds this module does not store (deduplicated within the batch; the hook
+# skips those it stored before). Hooks work per batch, never per event.
+IngestHook = Callable[[Sequence[TrackedEvent], Sequence[TrackedEvent]], None]
+_hooks: list[IngestHook] = []
+
+
+def ingest_hook_register(hook: IngestHook) -> None:
+    if hook not in _hooks:
+        _hooks.append(hook)
+
+
 @transaction.atomic
 def events_ingest(events: Sequence[TrackedEvent]) -> int:
     """Store the events not stored yet and add them to the rollups; returns how many."""
     by_kind: dict[str, dict[str, TrackedEvent]] = defaultdict(dict)
     for e in events:
         by_kind[e.kind].setdefault(e.uuid, e)  # duplicates inside the batch count once
+    foreign = [e for kind, items in by_kind.items() if kind not in MODELS for e in items.values()]
+    fresh = _fresh(by_kind)
+    if fresh:
+        _store(fresh)
+    for hook in _hooks:
+        hook(fresh, foreign)
+    return len(fresh)
+
+
+def _fresh(by_kind: dict[str, dict[str, TrackedEvent]]) -> list[TrackedEvent]:
+    """The tracking events of the batch not stored yet."""
     fresh: list[TrackedEvent] = []
     for kind, items in by_kind.items():
+        if kind not in MODELS:
+            continue
         # A copy of an event can only have been stored within a day or so of it (a replay
         # is refused while its claim lasts, 25 h, and its token expires after 24 h), so
         # the lookup reads only the partitions of those days.
@@ -139,8 +165,11 @@ def events_ingest(events: Sequence[TrackedEvent]) -> int:
             .values_list("uuid", flat=True)
         }
         fresh.extend(e for u, e in items.items() if u not in stored)
-    if not fresh:
-        return 0
+    return fresh
+
+
+def _store(fresh: list[TrackedEvent]) -> None:
+    """Raw rows and rollups of fresh tracking events."""
     shares = _shares({e.publisher_id for e in fresh if e.publisher_id is not None})
     revenues = [
         revenue_share_micros(e.cost_micros, shares.get(e.publisher_id, Decimal(0)))
@@ -154,7 +183,6 @@ def events_ingest(events: Sequence[TrackedEvent]) -> int:
     for kind, values in rows.items():
         _insert(MODELS[kind], values)
     _rollup(fresh, revenues)
-    return len(fresh)
 
 
 def _converter(field):

@@ -241,3 +241,20 @@ class IndexSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"index snapshot at version {self.version}"
+
+
+class SegmentMember(models.Model):
+    """The embedded default's segment memberships (Redis keeps them in production): one row
+    per (user key, segment), expiring at ``expires_at`` (Unix time). Serving reads a user's
+    rows by the primary key; sizes and imports read a segment's by the second index."""
+
+    pk = models.CompositePrimaryKey("user_key", "segment_id")
+    user_key = models.CharField(max_length=64)
+    segment_id = models.BigIntegerField()
+    expires_at = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["segment_id", "expires_at"], name="segment_member_by_seg")]
+
+    def __str__(self) -> str:
+        return f"{self.user_key} in segment {self.segment_id}"

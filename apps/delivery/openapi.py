@@ -29,7 +29,13 @@ OVERRIDES = [
         ("os", "e.g. android (else from the User-Agent)"),
         ("country", "ISO 3166 alpha-2 (else from the client address)"),
         ("region", "ISO 3166-2, e.g. US-CA"),
-        ("uid", "a stable user id for frequency caps"),
+        ("uid", "a stable user id for frequency caps and segments (used as consent allows)"),
+        ("fpid", "the ad tag's first-party id (after uid and the adp_uid cookie)"),
+        ("gdpr", "1: GDPR applies to this request (0 cannot switch it off)"),
+        ("gdpr_consent", "IAB TCF v2.2/2.3 TC string"),
+        ("us_privacy", "IAB US Privacy string, e.g. 1YNN (1-Y-: opted out)"),
+        ("gpp", "IAB GPP string (its TCF EU and US Privacy sections are applied)"),
+        ("gpp_sid", "GPP section ids that apply, comma-separated"),
         ("debug", "1: list every candidate and why it lost (zone owner or admin only)"),
     )
 ]
@@ -183,6 +189,22 @@ def add_public_paths(result, generator, request, public):
             "get": _op("track_viewable", "Viewability beacon (MRC)", gif, [TOKEN])
         },
         "/api/v1/track/video": {"get": _op("track_video", "VAST quartile beacon", gif, [TOKEN])},
+        "/api/v1/track/segment/{segment_uuid}/pixel": {
+            "get": _op(
+                "track_segment_pixel",
+                "Retargeting pixel: adds the visitor to the segment (with consent)",
+                gif,
+                [
+                    {
+                        "name": "segment_uuid",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                    *OVERRIDES[5:],
+                ],
+            )
+        },
     }
     result.setdefault("paths", {}).update(paths)
     return result

@@ -56,6 +56,10 @@ class ServeToken:
     country: str = ""
     region: str = ""
     device: str = ""
+    # What consent allowed at serve time (apps/audiences/consent/serving.py): 1 = keep the
+    # user key on raw events (measurement), 2 = feed rule audiences (profiling). Older
+    # tokens read 0.
+    consent: int = 0
 
     def to_list(self) -> list:
         return [
@@ -74,6 +78,7 @@ class ServeToken:
             self.country,
             self.region,
             self.device,
+            self.consent,
         ]
 
 

@@ -22,8 +22,9 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.audiences.consent.serving import MEASURE, PROFILE, tracking_consent
 from apps.common.metrics import INVALID_EVENTS, TRACKED_EVENTS
-from apps.common.net import client_ip
+from apps.common.net import client_ip, ip_truncate
 from apps.common.ratelimit import rate_record, rate_window
 
 from .context import MAX_UA_LENGTH, parse_user_agent, user_key_for
@@ -87,7 +88,7 @@ def _invalid(request: HttpRequest, of: str, reason: str, token: ServeToken | Non
         at=time.time(),
         refused_kind=of,
         reason=reason,
-        ip=client_ip(request),
+        ip=ip_truncate(client_ip(request)),
         user_agent=_user_agent(request)[:256],
         **(_placement(token) if token is not None else {}),
     )
@@ -99,8 +100,9 @@ def _invalid(request: HttpRequest, of: str, reason: str, token: ServeToken | Non
 
 
 def _fraud_watch(request: HttpRequest, reason: str) -> None:
-    """Emit ``fraud.alert`` once per window when one address keeps sending invalid traffic."""
-    ip = client_ip(request)
+    """Emit ``fraud.alert`` once per window when one network (the address truncated as stored:
+    IPv4 /24, IPv6 /48) keeps sending invalid traffic."""
+    ip = ip_truncate(client_ip(request))
     name = f"fraud:{ip}:{int(time.time() // FRAUD_WINDOW_SECONDS)}"
     try:
         count = hot_store().incr(name, 1, FRAUD_WINDOW_SECONDS)
@@ -173,6 +175,17 @@ def _track(
 # --- Impressions --------------------------------------------------------------------------
 
 
+def _personal(request: HttpRequest, token: ServeToken) -> dict:
+    """The event fields consent allows: the user key (measurement) and whether rule
+    audiences may use it (profiling); the token's consent, narrowed by the beacon's own
+    signals if it sends any."""
+    flags = tracking_consent(request, token)
+    return {
+        "user_key": token.user_key if flags & MEASURE else "",
+        "profile": bool(flags & PROFILE and token.user_key),
+    }
+
+
 def _count_impression(request: HttpRequest, token: ServeToken) -> str | None:
     """Count a verified impression once; returns the reason when it is not counted."""
     cost = token.bid_micros // 1000 if token.pricing_model == "cpm" else 0
@@ -181,7 +194,7 @@ def _count_impression(request: HttpRequest, token: ServeToken) -> str | None:
         uuid=token.impression_uuid,
         at=time.time(),
         cost_micros=cost,
-        user_key=token.user_key,
+        **_personal(request, token),
         **_placement(token),
     )
     rule = campaign_rule(token.campaign_id)
@@ -306,6 +319,9 @@ class ClickMemory(msgspec.Struct, frozen=True):
     country: str = ""
     region: str = ""
     device: str = ""
+    # As consent allowed for the click (see ``_personal``).
+    user_key: str = ""
+    profile: bool = False
 
     def placement(self) -> dict:
         return {
@@ -335,8 +351,14 @@ def _with_click_id(url: str, click_uuid: str) -> str:
 def _count_click(request: HttpRequest, token: ServeToken) -> tuple[str, str | None]:
     click_uuid = derived_uuid(token.impression_uuid, "click")
     cost = token.bid_micros if token.pricing_model == "cpc" else 0
+    personal = _personal(request, token)
     event = TrackedEvent(
-        kind="click", uuid=click_uuid, at=time.time(), cost_micros=cost, **_placement(token)
+        kind="click",
+        uuid=click_uuid,
+        at=time.time(),
+        cost_micros=cost,
+        **personal,
+        **_placement(token),
     )
     rule = campaign_rule(token.campaign_id)
     charge = charge_for(rule, spend_micros=cost, at=event.at) if rule is not None else None
@@ -347,6 +369,7 @@ def _count_click(request: HttpRequest, token: ServeToken) -> tuple[str, str | No
             at=event.at,
             pricing_model=token.pricing_model,
             bid_micros=token.bid_micros,
+            **personal,
             **_placement(token),
         )
         hot_store().remember(
@@ -519,6 +542,8 @@ def _conversion(request: HttpRequest, params: dict) -> tuple[int, dict]:
         goal_id=goal.id if goal else None,
         goal_type=goal.type if goal else (goal_type or "sale"),
         value_micros=int(value * MICROS),
+        user_key=click.user_key,
+        profile=click.profile,
         **click.placement(),
     )
     rule = campaign_rule(click.campaign_id)

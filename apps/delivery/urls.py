@@ -21,3 +21,13 @@ urlpatterns += [
     path("track/viewable", tracking.viewable, name="track-viewable"),
     path("track/video", tracking.video, name="track-video"),
 ]
+
+from apps.audiences.pixel import segment_pixel  # noqa: E402
+
+urlpatterns += [
+    path(
+        "track/segment/<str:segment_uuid>/pixel",
+        segment_pixel,
+        name="track-segment-pixel",
+    ),
+]

@@ -20,6 +20,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.views.decorators.csrf import csrf_exempt
 
+from apps.audiences.consent.serving import (
+    after_serve,
+    credentialed_cors,
+    serving_consent,
+    token_flags,
+)
 from apps.common.metrics import DECISIONS
 from apps.common.net import client_ip
 from apps.common.ratelimit import RateWindow, rate_record, rate_window, ratelimit_headers
@@ -143,7 +149,7 @@ def _user_agent(request: HttpRequest) -> str:
 
 
 def _token_for(
-    candidate: Candidate, zone: CompiledZone, ctx: RequestContext, ua: str
+    candidate: Candidate, zone: CompiledZone, ctx: RequestContext, ua: str, consent: int = 3
 ) -> ServeToken:
     return ServeToken(
         impression_uuid=str(uuid.uuid4()),
@@ -160,6 +166,28 @@ def _token_for(
         country=ctx.country or "",
         region=ctx.region or "",
         device=ctx.device or "",
+        consent=consent,
+    )
+
+
+def _consented_context(request: HttpRequest, zone: CompiledZone):
+    """The request's context as the visitor's consent allows (apps/audiences), with the
+    signals and the decision, and the consent flags its tokens carry."""
+    ctx, signals, consent = serving_consent(request, zone, build_context(request))
+    return ctx, signals, consent, token_flags(consent)
+
+
+def _after_serve(request, response, zone: CompiledZone, ctx, signals, consent) -> None:
+    after_serve(
+        request,
+        response,
+        source="serve",
+        signals=signals,
+        decision=consent,
+        user_key=ctx.user_key,
+        website_id=zone.website_id,
+        country=ctx.country,
+        is_bot=ctx.is_bot,
     )
 
 
@@ -172,8 +200,10 @@ def tracking_urls(base: str, signed: str) -> dict[str, str]:
     }
 
 
-def _ad_body(request, zone: CompiledZone, candidate: Candidate, ctx, ua: str) -> dict:
-    token = _token_for(candidate, zone, ctx, ua)
+def _ad_body(
+    request, zone: CompiledZone, candidate: Candidate, ctx, ua: str, consent: int = 3
+) -> dict:
+    token = _token_for(candidate, zone, ctx, ua, consent)
     signed = token_sign(token)
     base = base_url(request)
     ad = dict(candidate.creative)
@@ -210,8 +240,21 @@ def _may_debug(request: HttpRequest, zone: CompiledZone) -> bool:
     return user.role == Role.ADMIN or user.pk == zone.owner_user_id
 
 
-def _explain_body(decision, ctx: RequestContext) -> dict:
+def _explain_body(decision, ctx: RequestContext, counters=None, consent=None) -> dict:
+    segments = getattr(counters, "segments", None)
     return {
+        "consent": None
+        if consent is None
+        else {
+            "gdpr_applies": consent.gdpr_applies,
+            "tcf_valid": consent.tcf_valid,
+            "opted_out": consent.opted_out,
+            "user_key_allowed": consent.user_key,
+            "personalised": consent.personalised,
+            "measurement": consent.measurement,
+            "blocked": consent.blocked,
+        },
+        "segments": sorted(segments) if segments is not None else None,
         "context": {
             "country": ctx.country,
             "region": ctx.region,
@@ -251,7 +294,7 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
         return _over_limit(request, window) or error_response(404, "Zone not found.", "not_found")
-    ctx = build_context(request)
+    ctx, signals, consent, flags = _consented_context(request, zone)
     explain = request.GET.get("debug") == "1" and _may_debug(request, zone)
     # The decision's counter read also counts the request in its rate-limit window.
     counters = StoreCounters(rate=window)
@@ -264,8 +307,9 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     if limited is not None:
         return limited
     candidate = decision.candidate
-    data = _ad_body(request, zone, candidate, ctx, _user_agent(request)) if candidate else None
-    if data is not None:
+    ua = _user_agent(request)
+    data = _ad_body(request, zone, candidate, ctx, ua, flags) if candidate else None
+    if data is not None and ctx.user_key:
         # Seed 001's tracking forms carry no token: they name the impression, or the zone and
         # ad served to this user. Remember the token by impression, and the impression by
         # (zone, ad, user), for SERVED_MEMORY_SECONDS, without waiting for the write.
@@ -278,10 +322,17 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
             },
             settings.SERVED_MEMORY_SECONDS,
         )
+    elif data is not None:  # no user key (consent): only the impression is remembered
+        hot_store().remember(
+            {served_key(data["impression_uuid"]): data["token"]}, settings.SERVED_MEMORY_SECONDS
+        )
     body: dict = {"success": True, "data": data}
     if explain:
-        body["debug"] = _explain_body(decision, ctx)
-    return json_response(body)
+        body["debug"] = _explain_body(decision, ctx, counters, consent)
+    response = json_response(body)
+    _after_serve(request, response, zone, ctx, signals, consent)
+    credentialed_cors(request, response)
+    return response
 
 
 def _noscript_key(zone: CompiledZone, ctx: RequestContext) -> str:
@@ -302,12 +353,14 @@ def serve_iframe(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
         return plain("Zone not found.", 404)
-    ctx = build_context(request)
+    ctx, signals, consent, flags = _consented_context(request, zone)
     decision = _decide(zone, ctx, StoreCounters(), request)
     candidate = decision.candidate
-    data = _ad_body(request, zone, candidate, ctx, _user_agent(request)) if candidate else None
+    ua = _user_agent(request)
+    data = _ad_body(request, zone, candidate, ctx, ua, flags) if candidate else None
     html = render_to_string("delivery/iframe.html", {"data": data, "zone": zone})
     response = public(HttpResponse(html, content_type="text/html; charset=utf-8"))
+    _after_serve(request, response, zone, ctx, signals, consent)
     # Even opened directly, the document runs in an opaque origin: creatives cannot reach
     # this server's cookies or pages.
     response["Content-Security-Policy"] = (
@@ -332,14 +385,17 @@ def serve_image(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
         return plain("Zone not found.", 404)
-    ctx = build_context(request)
+    ctx, signals, consent, flags = _consented_context(request, zone)
     decision = _decide(zone, ctx, StoreCounters(), request)
     image = decision.candidate.creative.get("image_url") if decision.candidate else None
     if not image:
         return _blank_image(request)
-    signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request)))
-    hot_store().remember({_noscript_key(zone, ctx): signed}, NOSCRIPT_TTL_SECONDS)
-    return public(HttpResponseRedirect(image))
+    signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request), flags))
+    if ctx.user_key:  # without a user key the click decides again
+        hot_store().remember({_noscript_key(zone, ctx): signed}, NOSCRIPT_TTL_SECONDS)
+    response = public(HttpResponseRedirect(image))
+    _after_serve(request, response, zone, ctx, signals, consent)
+    return response
 
 
 @csrf_exempt
@@ -352,13 +408,13 @@ def serve_click(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     _, zone = _zone_or_none(zone_uuid)
     if zone is None:
         return plain("Zone not found.", 404)
-    ctx = build_context(request)
-    signed = hot_store().recall(_noscript_key(zone, ctx))
+    ctx, _signals, _consent, flags = _consented_context(request, zone)
+    signed = hot_store().recall(_noscript_key(zone, ctx)) if ctx.user_key else None
     if signed is None:
         decision = _decide(zone, ctx, StoreCounters(), request)
         if decision.candidate is None:
             return plain("No ad.", 404)
-        signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request)))
+        signed = token_sign(_token_for(decision.candidate, zone, ctx, _user_agent(request), flags))
     return public(HttpResponseRedirect(tracking_urls(base_url(request), signed)["click_url"]))
 
 
@@ -391,11 +447,11 @@ def serve_vast(request: HttpRequest, zone_uuid: str) -> HttpResponse:
             return _vast(vast_error("Invalid or expired ad token", code=900), request)
         signed = raw
     else:
-        ctx = build_context(request)
+        ctx, _signals, _consent, flags = _consented_context(request, zone)
         decision = _decide(zone, ctx, StoreCounters(), request)
         if decision.candidate is None:
             return _vast(vast_error(), request)
-        token = _token_for(decision.candidate, zone, ctx, _user_agent(request))
+        token = _token_for(decision.candidate, zone, ctx, _user_agent(request), flags)
         signed = token_sign(token)
     record = index.ads_by_id.get(token.ad_id)
     if record is None or record.video is None or token.zone_id != zone.id:

@@ -23,7 +23,7 @@ from ..models import (
     Priority,
     Rotation,
 )
-from ..targeting import targeting_clean
+from ..targeting import targeting_clean, targeting_segments_check
 
 
 def campaign_payload(campaign: Campaign) -> dict[str, Any]:
@@ -105,6 +105,7 @@ def campaign_create(
         source_reference_id=reference_id,
     )
     _apply_frequency_cap(campaign, frequency_cap)
+    targeting_segments_check(campaign.targeting, advertiser_id=advertiser.pk)
     campaign.full_clean()
     try:
         with transaction.atomic():
@@ -178,6 +179,7 @@ def campaign_update(*, campaign: Campaign, **fields: Any) -> Campaign:
         _apply_frequency_cap(campaign, fields.pop("frequency_cap"))
     if "targeting" in fields:
         campaign.targeting = targeting_clean(fields.pop("targeting"))
+        targeting_segments_check(campaign.targeting, advertiser_id=campaign.advertiser_id)
     if "category" in fields:
         campaign.category = fields.pop("category") or ""
     if "source" in fields:

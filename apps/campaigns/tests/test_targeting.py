@@ -29,6 +29,7 @@ def test_default_has_every_key_empty():
         "websites": {"include": [], "exclude": []},
         "zones": {"include": [], "exclude": []},
         "categories": [],
+        "segments": {"include": [], "exclude": []},
     }
 
 
@@ -63,6 +64,7 @@ def test_clean_normalises():
         "websites": {"include": [3, 1], "exclude": []},
         "zones": {"include": [], "exclude": [9]},
         "categories": ["news", "sports-cars"],
+        "segments": {"include": [], "exclude": []},
     }
     assert targeting_clean(value) == value  # idempotent
 

@@ -134,6 +134,7 @@ def _assemble(
         groups=tuple(groups[k] for k in sorted(groups)),
         static_rejections=rejected.values(),  # read only by debug=1
         rotations=rotations,
+        cmp=record.cmp,
     )
     return ZoneCompilation(record, compiled, members, groups, rejected, rotations)
 

@@ -112,7 +112,7 @@ SERVING_FIELDS = {
         "width",
     },
     "zone": {"floor_price", "height", "status", "type", "website", "width"},
-    "website": {"category", "publisher"},
+    "website": {"category", "consent_settings", "publisher"},
     "publisher": {"blocked_advertiser_ids", "blocked_categories", "status"},
     "advertiser": {"company", "funds", "timezone"},
 }

@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from apps.audiences.consent.policy import DEFAULT_CMP, CmpSettings
+
 from ..engine import MICROS, CampaignRule, Targeting
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: zone rows end with the website's consent settings
 
 
 def micros(amount: Decimal | None) -> int | None:
@@ -76,6 +78,7 @@ class ZoneRecord:
     website_category: str
     blocked_categories: frozenset[str]
     blocked_advertisers: frozenset[int]
+    cmp: CmpSettings = DEFAULT_CMP  # the website's consent settings (apps/audiences)
 
 
 # --- Rows from the database ---------------------------------------------------------------
@@ -96,6 +99,9 @@ ZONE_COLUMNS = (
     "website__category",
     "website__publisher__blocked_categories",
     "website__publisher__blocked_advertiser_ids",
+    "website__consent_settings__gdpr_applies",
+    "website__consent_settings__vendor_id",
+    "website__consent_settings__without_consent",
 )
 CAMPAIGN_COLUMNS = (
     "id",
@@ -171,6 +177,9 @@ def zone_rows(
             z[12] or "",
             sorted(z[13] or ()),
             sorted(int(a) for a in z[14] or ()),
+            z[15] or DEFAULT_CMP.gdpr_applies,
+            z[16],
+            z[17] or DEFAULT_CMP.without_consent,
         ]
         for z in zones.order_by("id").values_list(*ZONE_COLUMNS)
     ]
@@ -311,11 +320,18 @@ def zone_record(row: list) -> ZoneRecord:
         website_category=row[12],
         blocked_categories=frozenset(row[13]),
         blocked_advertisers=frozenset(row[14]),
+        cmp=_cmp(row[15], row[16], row[17]),
     )
+
+
+def _cmp(gdpr_applies: str, vendor_id: int | None, without_consent: str) -> CmpSettings:
+    settings = CmpSettings(gdpr_applies, vendor_id, without_consent)
+    return DEFAULT_CMP if settings == DEFAULT_CMP else settings
 
 
 def campaign_records(row: list, funds: dict[int, int]) -> tuple[CampaignRule, PlacementRules]:
     t = row[13]
+    segments = t.get("segments") or {}
     rule = CampaignRule(
         id=row[0],
         advertiser_id=row[1],
@@ -340,6 +356,8 @@ def campaign_records(row: list, funds: dict[int, int]) -> tuple[CampaignRule, Pl
             os=frozenset(t.get("os") or ()),
             days=frozenset(t.get("days") or ()),
             hours=frozenset(t.get("hours") or ()),
+            segments_include=_ids(segments.get("include")),
+            segments_exclude=_ids(segments.get("exclude")),
         ),
     )
     websites = t.get("websites") or {}

@@ -189,6 +189,44 @@ class HotStore(Protocol):
 
     def snapshot_load(self) -> tuple[int, bytes] | None: ...
 
+    # Segment memberships (audiences). A user key belongs to a segment until its expiry;
+    # serving reads a user's segments with its counters, in the same round trip.
+    def read_with_segments(
+        self, names: Sequence[str], user_key: str, *, rate: RateWindow | None = None
+    ) -> tuple[dict[str, int], int | None, frozenset[int]]:
+        """``read`` plus the segments ``user_key`` belongs to now: one round trip."""
+
+    def segments_of(self, user_key: str) -> frozenset[int]: ...
+
+    def user_memberships(self, user_key: str) -> dict[int, float]:
+        """Segment id -> expiry (Unix time) of each unexpired membership of ``user_key``."""
+
+    def segments_add(
+        self, memberships: Sequence[tuple[str, int, int]], *, rate: RateWindow | None = None
+    ) -> int | None:
+        """Add or refresh ``(user key, segment id, ttl seconds)`` memberships. With ``rate``,
+        count one hit in that window first and add nothing when over its limit; answers the
+        window's count (``None`` without ``rate``)."""
+
+    def segments_remove(self, memberships: Sequence[tuple[str, int]]) -> None: ...
+
+    def segment_stats(self, segment_ids: Sequence[int]) -> dict[int, tuple[int, float | None]]:
+        """Per segment: (unexpired members, the latest expiry or ``None``)."""
+
+    def segment_members(
+        self, segment_id: int, *, cursor: str = "", count: int = 1000
+    ) -> tuple[str, list[str]]:
+        """A page of a segment's unexpired members and the cursor of the next page (``""``
+        when this was the last). A member may appear on two pages; never on none."""
+
+    def segment_trim(self, segment_id: int, *, expiring_before: float) -> int:
+        """Remove the segment's members that expire before that time; answers how many."""
+
+    def segment_clear(self, segment_id: int) -> None: ...
+
+    def segments_forget_user(self, user_key: str) -> list[int]:
+        """Remove every membership of ``user_key`` (erasure); answers the segments it left."""
+
     # Housekeeping.
     def purge_expired(self) -> int: ...
 

@@ -70,6 +70,28 @@ return version
 """
 
 
+# KEYS: 1 rate window ("" = none), 2 the set of segments with members, then per membership
+# (the user's hash, the segment's sorted set). ARGV: 1 window ttl, 2 limit, then per
+# membership (segment id, user key, expiry as Unix time, ttl). Answers the window's count.
+SEGMENTS_ADD_SCRIPT = """
+local count = 0
+if KEYS[1] ~= '' then
+  count = redis.call('INCR', KEYS[1])
+  if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+  if count > tonumber(ARGV[2]) then return count end
+end
+for i = 1, (#KEYS - 2) / 2 do
+  local user, members, a = KEYS[2 * i + 1], KEYS[2 * i + 2], 4 * i - 1
+  local ttl = tonumber(ARGV[a + 3])
+  redis.call('HSET', user, ARGV[a], ARGV[a + 2])
+  if redis.call('TTL', user) < ttl then redis.call('EXPIRE', user, ttl) end
+  redis.call('ZADD', members, ARGV[a + 2], ARGV[a + 1])
+  redis.call('SADD', KEYS[2], ARGV[a])
+end
+return count
+"""
+
+
 def _clock_version() -> int:
     """A starting version later than any earlier one, should Redis lose the key."""
     return time.time_ns() // 1000
@@ -93,6 +115,8 @@ class RedisHotStore:
         self.reclaim_idle_ms = RECLAIM_IDLE_MS
         self._record = self.redis.register_script(RECORD_SCRIPT)
         self._publish = self.redis.register_script(PUBLISH_SCRIPT)
+        self._segments_add = self.redis.register_script(SEGMENTS_ADD_SCRIPT)
+        self.segments_key = prefix + "seg:all"
         self._group_ready = False
         self.version_key = prefix + "inv:version"
         self.changes_key = prefix + "inv:changes"
@@ -335,11 +359,153 @@ class RedisHotStore:
             return None
         return int(found[b"v"]), found[b"d"]
 
+    # --- Segment memberships --------------------------------------------------------------
+    # A hash per user key (segment id -> expiry) answers serving in one HGETALL; a sorted set
+    # per segment (user key scored by expiry) answers sizes, pages of members and trims.
+
+    def _user_segments_key(self, user_key: str) -> str:
+        return f"{self.prefix}seg:u:{user_key}"
+
+    def _segment_members_key(self, segment_id: int) -> str:
+        return f"{self.prefix}seg:s:{segment_id}"
+
+    @staticmethod
+    def _unexpired(found: dict) -> dict[int, float]:
+        now = time.time()
+        return {int(k): float(v) for k, v in found.items() if float(v) > now}
+
+    @guarded
+    def read_with_segments(
+        self, names: Sequence[str], user_key: str, *, rate: RateWindow | None = None
+    ) -> tuple[dict[str, int], int | None, frozenset[int]]:
+        pipe = self.redis.pipeline(transaction=False)
+        if rate is not None:
+            self._pipe_hit(pipe, rate)
+        if names:
+            pipe.mget([self._key(n) for n in names])
+        pipe.hgetall(self._user_segments_key(user_key))
+        results = pipe.execute()
+        count = int(results[0]) if rate is not None else None
+        values = results[-2] if names else []
+        counters = {n: int(v) for n, v in zip(names, values, strict=True) if v is not None}
+        return counters, count, frozenset(self._unexpired(results[-1]))
+
+    @guarded
+    def segments_of(self, user_key: str) -> frozenset[int]:
+        return frozenset(self._unexpired(self.redis.hgetall(self._user_segments_key(user_key))))
+
+    @guarded
+    def user_memberships(self, user_key: str) -> dict[int, float]:
+        return self._unexpired(self.redis.hgetall(self._user_segments_key(user_key)))
+
+    @guarded
+    def segments_add(
+        self, memberships: Sequence[tuple[str, int, int]], *, rate: RateWindow | None = None
+    ) -> int | None:
+        keys = [self._key(rate.cache_key) if rate is not None else "", self.segments_key]
+        args: list = [rate.period + 5 if rate is not None else 0, rate.limit if rate else 0]
+        now = time.time()
+        for user_key, segment_id, ttl in memberships:
+            keys += [self._user_segments_key(user_key), self._segment_members_key(segment_id)]
+            args += [int(segment_id), user_key, f"{now + ttl:.3f}", int(ttl)]
+        if len(keys) == 2 and rate is None:
+            return None
+        count = self._segments_add(keys=keys, args=args)
+        return int(count) if rate is not None else None
+
+    @guarded
+    def segments_remove(self, memberships: Sequence[tuple[str, int]]) -> None:
+        if not memberships:
+            return
+        pipe = self.redis.pipeline(transaction=False)
+        for user_key, segment_id in memberships:
+            pipe.hdel(self._user_segments_key(user_key), int(segment_id))
+            pipe.zrem(self._segment_members_key(segment_id), user_key)
+        pipe.execute()
+
+    @guarded
+    def segment_stats(self, segment_ids: Sequence[int]) -> dict[int, tuple[int, float | None]]:
+        ids = list(dict.fromkeys(int(i) for i in segment_ids))
+        if not ids:
+            return {}
+        now = f"({time.time():.3f}"
+        pipe = self.redis.pipeline(transaction=False)
+        for segment_id in ids:
+            key = self._segment_members_key(segment_id)
+            pipe.zcount(key, now, "+inf")
+            pipe.zrange(key, -1, -1, withscores=True)
+        results = pipe.execute()
+        stats = {}
+        for position, segment_id in enumerate(ids):
+            size, last = results[2 * position], results[2 * position + 1]
+            stats[segment_id] = (int(size), float(last[0][1]) if size and last else None)
+        return stats
+
+    @guarded
+    def segment_members(
+        self, segment_id: int, *, cursor: str = "", count: int = 1000
+    ) -> tuple[str, list[str]]:
+        position, found = self.redis.zscan(
+            self._segment_members_key(segment_id), cursor=int(cursor or 0), count=count
+        )
+        now = time.time()
+        members = [m.decode() for m, expiry in found if float(expiry) > now]
+        return ("" if int(position) == 0 else str(position)), members
+
+    def _remove_members(self, segment_id: int, members: list) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        for member in members:
+            user_key = member.decode() if isinstance(member, bytes) else member
+            pipe.hdel(self._user_segments_key(user_key), int(segment_id))
+        pipe.zrem(self._segment_members_key(segment_id), *members)
+        pipe.execute()
+
+    @guarded
+    def segment_trim(self, segment_id: int, *, expiring_before: float) -> int:
+        key = self._segment_members_key(segment_id)
+        removed = 0
+        while True:
+            batch = self.redis.zrangebyscore(key, "-inf", f"({expiring_before:.3f}", 0, 1000)
+            if not batch:
+                return removed
+            self._remove_members(segment_id, batch)
+            removed += len(batch)
+
+    @guarded
+    def segment_clear(self, segment_id: int) -> None:
+        key = self._segment_members_key(segment_id)
+        while True:
+            batch = self.redis.zrange(key, 0, 999)
+            if not batch:
+                break
+            self._remove_members(segment_id, batch)
+        self.redis.srem(self.segments_key, int(segment_id))
+
+    @guarded
+    def segments_forget_user(self, user_key: str) -> list[int]:
+        user = self._user_segments_key(user_key)
+        segment_ids = sorted(int(k) for k in self.redis.hkeys(user))
+        pipe = self.redis.pipeline(transaction=False)
+        for segment_id in segment_ids:
+            pipe.zrem(self._segment_members_key(segment_id), user_key)
+        pipe.delete(user)
+        pipe.execute()
+        return segment_ids
+
     # --- Housekeeping ---------------------------------------------------------------------
 
     @guarded
     def purge_expired(self) -> int:
-        return 0  # Redis expires keys itself
+        """Redis expires keys itself; expired members leave the segments' sorted sets here
+        (a user's hash goes when its last membership would have expired)."""
+        now = f"({time.time():.3f}"
+        segment_ids = list(self.redis.smembers(self.segments_key))
+        if not segment_ids:
+            return 0
+        pipe = self.redis.pipeline(transaction=False)
+        for segment_id in segment_ids:
+            pipe.zremrangebyscore(self._segment_members_key(int(segment_id)), "-inf", now)
+        return sum(int(n) for n in pipe.execute())
 
     def clear(self) -> None:
         """Delete this store's keys and stream (tests)."""

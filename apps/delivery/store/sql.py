@@ -9,22 +9,29 @@ steps run in one transaction, so they happen all together or not at all, as with
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import Max
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from apps.common import tallies
 from apps.common.ratelimit import RateWindow
 
 from ..events import TrackedEvent, event_decode, event_encode
-from ..models import BufferedEvent, IndexSnapshot, InventoryChange
+from ..models import BufferedEvent, IndexSnapshot, InventoryChange, SegmentMember
 from .base import DUPLICATE, LIMITED, RECORDED, Charge, Claim, Ingest, Recorded, guarded
 
 CHANGES_KEPT_DAYS = 2
 APPEND_SQL = "INSERT INTO {t} (payload, created_at) VALUES (%s, CURRENT_TIMESTAMP)"
+# {t} is the quoted segment-member table (a constant); values are always parameters.
+MEMBER_ADD_SQL = (
+    "INSERT INTO {t} (user_key, segment_id, expires_at) VALUES (%s, %s, %s) "
+    "ON CONFLICT (user_key, segment_id) DO UPDATE SET expires_at = excluded.expires_at"
+)
+MEMBER_OF_SQL = "SELECT segment_id, expires_at FROM {t} WHERE user_key = %s AND expires_at > %s"
 
 
 class SqlHotStore:
@@ -162,18 +169,119 @@ class SqlHotStore:
         row = IndexSnapshot.objects.filter(pk=1).values_list("version", "data").first()
         return (row[0], bytes(row[1])) if row else None
 
+    # --- Segment memberships --------------------------------------------------------------
+
+    @staticmethod
+    def _members_table() -> str:
+        return connection.ops.quote_name(SegmentMember._meta.db_table)
+
+    def _memberships(self, user_key: str) -> dict[int, float]:
+        with connection.cursor() as cursor:
+            cursor.execute(MEMBER_OF_SQL.format(t=self._members_table()), [user_key, time.time()])
+            return {int(segment_id): float(expiry) for segment_id, expiry in cursor.fetchall()}
+
+    @guarded
+    def read_with_segments(
+        self, names: Sequence[str], user_key: str, *, rate: RateWindow | None = None
+    ) -> tuple[dict[str, int], int | None, frozenset[int]]:
+        values, count = self.read(names, rate=rate)
+        return values, count, frozenset(self._memberships(user_key))
+
+    @guarded
+    def segments_of(self, user_key: str) -> frozenset[int]:
+        return frozenset(self._memberships(user_key))
+
+    @guarded
+    def user_memberships(self, user_key: str) -> dict[int, float]:
+        return self._memberships(user_key)
+
+    @guarded
+    def segments_add(
+        self, memberships: Sequence[tuple[str, int, int]], *, rate: RateWindow | None = None
+    ) -> int | None:
+        with transaction.atomic():
+            count = self.rate_hit(rate) if rate is not None else None
+            if count is not None and count > rate.limit:
+                return count
+            if memberships:
+                now = time.time()
+                rows = [(key, int(segment), now + ttl) for key, segment, ttl in memberships]
+                with connection.cursor() as cursor:
+                    cursor.executemany(MEMBER_ADD_SQL.format(t=self._members_table()), rows)
+        return count
+
+    @guarded
+    def segments_remove(self, memberships: Sequence[tuple[str, int]]) -> None:
+        by_segment: dict[int, list[str]] = {}
+        for user_key, segment_id in memberships:
+            by_segment.setdefault(int(segment_id), []).append(user_key)
+        for segment_id, keys in by_segment.items():
+            SegmentMember.objects.filter(segment_id=segment_id, user_key__in=keys).delete()
+
+    @guarded
+    def segment_stats(self, segment_ids: Sequence[int]) -> dict[int, tuple[int, float | None]]:
+        ids = list(dict.fromkeys(int(i) for i in segment_ids))
+        found = {
+            row["segment_id"]: (row["n"], row["last"])
+            for row in SegmentMember.objects.filter(segment_id__in=ids, expires_at__gt=time.time())
+            .values("segment_id")
+            .annotate(n=Count("*"), last=Max("expires_at"))
+            .order_by()
+        }
+        return {i: found.get(i, (0, None)) for i in ids}
+
+    @guarded
+    def segment_members(
+        self, segment_id: int, *, cursor: str = "", count: int = 1000
+    ) -> tuple[str, list[str]]:
+        members = list(
+            SegmentMember.objects.filter(
+                segment_id=segment_id, expires_at__gt=time.time(), user_key__gt=cursor
+            )
+            .order_by("user_key")
+            .values_list("user_key", flat=True)[:count]
+        )
+        return (members[-1] if len(members) == count else ""), members
+
+    @guarded
+    def segment_trim(self, segment_id: int, *, expiring_before: float) -> int:
+        removed, _ = SegmentMember.objects.filter(
+            segment_id=segment_id, expires_at__lt=expiring_before
+        ).delete()
+        return removed
+
+    @guarded
+    def segment_clear(self, segment_id: int) -> None:
+        SegmentMember.objects.filter(segment_id=segment_id).delete()
+
+    @guarded
+    def segments_forget_user(self, user_key: str) -> list[int]:
+        members = SegmentMember.objects.filter(user_key=user_key)
+        segment_ids = sorted(set(members.values_list("segment_id", flat=True)))
+        members.delete()
+        return segment_ids
+
     # --- Housekeeping ---------------------------------------------------------------------
 
     @guarded
     def purge_expired(self) -> int:
-        """Expired counters, entries and database-cache rows, and changes nobody needs."""
+        """Expired counters, entries, memberships and database-cache rows, and changes
+        nobody needs."""
         cutoff = timezone.now() - timedelta(days=CHANGES_KEPT_DAYS)
         newest = self.inventory_version()
         old, _ = InventoryChange.objects.filter(created_at__lt=cutoff, id__lt=newest).delete()
-        return tallies.tallies_purge_expired() + tallies.cache_purge_expired() + old
+        members, _ = SegmentMember.objects.filter(expires_at__lte=time.time()).delete()
+        return tallies.tallies_purge_expired() + tallies.cache_purge_expired() + old + members
 
     def clear(self) -> None:
         from apps.common.models import SharedCounter, SharedEntry
 
-        for model in (SharedCounter, SharedEntry, BufferedEvent, InventoryChange, IndexSnapshot):
+        for model in (
+            SharedCounter,
+            SharedEntry,
+            BufferedEvent,
+            InventoryChange,
+            IndexSnapshot,
+            SegmentMember,
+        ):
             model.objects.all().delete()

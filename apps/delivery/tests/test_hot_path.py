@@ -13,7 +13,8 @@ ZONE = str(uuid.uuid4())
 
 
 def sample_path(pattern) -> str:
-    return "/api/v1/" + str(pattern.pattern).replace("<str:zone_uuid>", ZONE)
+    route = str(pattern.pattern)
+    return "/api/v1/" + route.replace("<str:zone_uuid>", ZONE).replace("<str:segment_uuid>", ZONE)
 
 
 @pytest.mark.parametrize("pattern", urls.urlpatterns, ids=lambda p: p.name)

@@ -1,9 +1,11 @@
 """Both hot stores keep the same contract (``apps/delivery/store/base.py``).
 
 Every test runs against the SQL store (the embedded default) and the Redis store. Redis is
-``REDIS_URL`` when set (CI), otherwise a local server on its default port if one answers.
+``REDIS_URL`` when set (CI), otherwise ``TEST_REDIS_URL`` or a local server on its default
+port if one answers.
 """
 
+import os
 import time
 import uuid
 
@@ -21,7 +23,7 @@ pytestmark = pytest.mark.django_db
 def _redis_url() -> str | None:
     import redis
 
-    url = settings.REDIS_URL or "redis://127.0.0.1:6379/15"
+    url = settings.REDIS_URL or os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/15"
     try:
         redis.Redis.from_url(url, socket_connect_timeout=0.5).ping()
     except redis.RedisError:
@@ -202,3 +204,77 @@ def test_snapshots_round_trip(store):
 
 def test_purge_answers_a_count(store):
     assert store.purge_expired() >= 0
+
+
+# --- Segment memberships ---------------------------------------------------------------------
+
+
+def test_memberships_are_read_with_the_counters_in_one_call(store):
+    store.add([("c:a", 4, None)])
+    limit = window()
+    assert store.segments_add([("u1", 7, 3600), ("u1", 9, 3600), ("u2", 7, 3600)]) is None
+    values, count, segments = store.read_with_segments(["c:a", "c:none"], "u1", rate=limit)
+    assert (values, count, segments) == ({"c:a": 4}, 1, frozenset({7, 9}))
+    assert store.read_with_segments([], "nobody") == ({}, None, frozenset())
+    assert store.segments_of("u2") == frozenset({7})
+    assert set(store.user_memberships("u1")) == {7, 9}
+
+
+def test_memberships_expire_and_refresh(store):
+    store.segments_add([("u1", 7, 1), ("u1", 8, 60)])
+    time.sleep(1.1)
+    assert store.segments_of("u1") == frozenset({8})
+    assert store.segment_stats([7, 8]) == {
+        7: (0, None),
+        8: (1, pytest.approx(time.time() + 59, abs=3)),
+    }
+    store.segments_add([("u1", 7, 60)])  # a new visit refreshes the membership
+    assert store.segments_of("u1") == frozenset({7, 8})
+    assert store.purge_expired() >= 0
+
+
+def test_adding_counts_the_rate_limit_first(store):
+    limit = window(limit=1)
+    assert store.segments_add([("u1", 7, 60)], rate=limit) == 1
+    assert store.segments_add([("u2", 7, 60)], rate=limit) == 2  # over the limit: not added
+    assert store.segments_of("u2") == frozenset()
+    assert store.segment_stats([7])[7][0] == 1
+
+
+def test_segment_pages_trims_and_removals(store):
+    store.segments_add([(f"user-{n:03d}", 5, 600) for n in range(25)])
+    store.segments_add([("other", 6, 600)])
+    seen, cursor = set(), ""
+    while True:
+        cursor, members = store.segment_members(5, cursor=cursor, count=10)
+        seen.update(members)
+        if not cursor:
+            break
+    assert seen == {f"user-{n:03d}" for n in range(25)}
+    store.segments_remove([("user-000", 5), ("user-001", 5)])
+    assert store.segment_stats([5])[5][0] == 23
+    assert "user-000" not in store.segment_members(5, count=100)[1]
+    assert store.segments_of("user-000") == frozenset()
+    # Members refreshed after a moment survive a trim of what expires before then.
+    cutoff = time.time() + 600
+    time.sleep(0.02)
+    store.segments_add([("user-002", 5, 600), ("user-003", 5, 600)])
+    assert store.segment_trim(5, expiring_before=cutoff) == 21
+    assert store.segments_of("user-004") == frozenset()
+    assert sorted(store.segment_members(5, count=100)[1]) == ["user-002", "user-003"]
+    store.segment_clear(5)
+    assert store.segment_stats([5, 6]) == {
+        5: (0, None),
+        6: (1, pytest.approx(time.time() + 600, abs=5)),
+    }
+    assert store.segments_of("user-002") == frozenset()
+
+
+def test_forgetting_a_user_removes_every_membership(store):
+    store.segments_add([("gone", 1, 600), ("gone", 2, 600), ("kept", 1, 600)])
+    assert store.segments_forget_user("gone") == [1, 2]
+    assert store.segments_of("gone") == frozenset()
+    assert store.segment_stats([1, 2]) == {
+        1: (1, pytest.approx(time.time() + 600, abs=5)),
+        2: (0, None),
+    }

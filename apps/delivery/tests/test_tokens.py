@@ -60,6 +60,11 @@ def test_expired_forged_and_malformed_tokens_are_refused():
 
 
 def test_tokens_signed_before_the_serve_context_was_added_still_verify():
-    signed = fields_sign(token().to_list()[:-3])  # no country, region or device
+    signed = fields_sign(token().to_list()[:-4])  # no country, region, device or consent
     verified = token_verify(signed, max_age_seconds=60, now=1_800_000_000)
     assert (verified.country, verified.device, verified.ad_id) == ("", "", 2)
+
+
+def test_tokens_signed_before_consent_flags_allow_no_personal_use():
+    signed = fields_sign(token().to_list()[:-1])
+    assert token_verify(signed, max_age_seconds=60, now=1_800_000_000).consent == 0

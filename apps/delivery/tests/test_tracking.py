@@ -281,7 +281,22 @@ def test_fraud_alert_once_when_a_source_trips_the_threshold(
             browser.get("/api/v1/track/impression/pixel?t=forged.token")
     alerts = DomainEvent.objects.filter(event_type="fraud.alert")
     assert alerts.count() == 1
-    assert alerts.get().data["ip"] == "8.8.8.8"
+    # Addresses are truncated before they are stored (the alert is stored and sent on).
+    assert alerts.get().data["ip"] == "8.8.8.0"
+
+
+def test_invalid_traffic_keeps_only_the_truncated_address(zone):
+    from apps.delivery.models import InvalidEvent
+
+    for address in ("203.0.113.77", "2001:db8:1234:5678::1"):
+        Client(HTTP_USER_AGENT=CHROME_UA, REMOTE_ADDR=address).get(
+            "/api/v1/track/impression/pixel?t=forged.token"
+        )
+    events_drain()
+    assert sorted(InvalidEvent.objects.values_list("ip", flat=True)) == [
+        "2001:db8:1234::",
+        "203.0.113.0",
+    ]
 
 
 def test_seed_form_by_zone_and_ad_for_the_user_it_was_served_to(browser, zone):

@@ -73,21 +73,33 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--ads", type=int, default=10_000, help="Active ads (multiple of 10)")
         parser.add_argument("--zones", type=int, default=10, help="Active 300x250 zones")
+        parser.add_argument(
+            "--segment-share",
+            type=float,
+            default=0.0,
+            help="Share of campaigns (0-1) that target a segment (e.g. 0.1); its members are "
+            "the visitor ids bench-0 … bench-{--segment-members - 1}",
+        )
+        parser.add_argument("--segment-members", type=int, default=1000)
 
     def handle(self, *args, **options):
         ads, zones = options["ads"], options["zones"]
+        share = options["segment_share"]
         if ads < ADS_PER_CAMPAIGN or zones < 1:
             raise CommandError(f"Need --ads >= {ADS_PER_CAMPAIGN} and --zones >= 1.")
+        if not 0 <= share <= 1:
+            raise CommandError("--segment-share is a share between 0 and 1.")
         started = time.monotonic()
         with transaction.atomic():
             self._wipe()
             zone_uuids = self._seed_inventory(zones)
             campaigns = self._seed_campaigns(ads // ADS_PER_CAMPAIGN)
+            targeted = self._seed_segment(campaigns, share, options["segment_members"])
             created = self._seed_ads(campaigns)
             inventory_changed(kind="all")  # takes effect on commit
         self.stderr.write(
-            f"bench_seed: {zones} zones, {len(campaigns)} campaigns, {created} ads "
-            f"in {time.monotonic() - started:.1f}s"
+            f"bench_seed: {zones} zones, {len(campaigns)} campaigns "
+            f"({targeted} segment-targeted), {created} ads in {time.monotonic() - started:.1f}s"
         )
         self.stdout.write(json.dumps({"zones": zone_uuids}))
 
@@ -155,6 +167,34 @@ class Command(BaseCommand):
                 )
             )
         return Campaign.objects.bulk_create(campaigns, batch_size=BATCH)
+
+    def _seed_segment(self, campaigns: list[Campaign], share: float, members: int) -> int:
+        """Make ``share`` of the campaigns (spread evenly) target one segment."""
+        if not share or not campaigns:
+            return 0
+        from apps.audiences.models import Segment
+        from apps.delivery.context import user_key_of
+        from apps.delivery.store import hot_store
+
+        segment = Segment.objects.create(
+            advertiser=campaigns[0].advertiser, name=f"{PREFIX}segment", ttl_days=30
+        )
+        chosen = [c for i, c in enumerate(campaigns) if int((i + 1) * share) > int(i * share)]
+        for campaign in chosen:
+            campaign.targeting = {
+                **campaign.targeting,
+                "segments": {"include": [segment.pk], "exclude": []},
+            }
+        Campaign.objects.bulk_update(chosen, ["targeting"], batch_size=BATCH)
+        store = hot_store()
+        for start in range(0, members, 1000):
+            store.segments_add(
+                [
+                    (user_key_of(f"bench-{n}"), segment.pk, 30 * 86400)
+                    for n in range(start, min(members, start + 1000))
+                ]
+            )
+        return len(chosen)
 
     def _seed_ads(self, campaigns: list[Campaign]) -> int:
         now = timezone.now()
