@@ -15,6 +15,7 @@ from apps.common.api import StrictInputSerializer
 
 from .models import (
     CAMPAIGN_CREATE_STATUSES,
+    CHANNELS,
     CURRENCY_PATTERN,
     DEFAULT_ATTRIBUTION_DAYS,
     DEFAULT_WEIGHT,
@@ -214,12 +215,25 @@ class CampaignCreateInput(StrictInputSerializer):
         help_text="How the campaign's ads share its impressions: `weighted` by each ad's "
         "weight, or `optimized`, learning from clicks which ad to show most.",
     )
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(CHANNELS)),
+        min_length=1,
+        max_length=len(CHANNELS),
+        required=False,
+        help_text="Where the campaign buys: `own` (our publishers' zones, the default) and/or "
+        "`rtb` (open-exchange inventory bought over OpenRTB 2.6; CPM campaigns only).",
+    )
     frequency_cap = FrequencyCapInput(required=False, allow_null=True)
     targeting = TargetingInput(required=False, allow_null=True)
     category = serializers.RegexField(
         CATEGORY_PATTERN, max_length=CATEGORY_MAX_LENGTH, required=False, allow_blank=True
     )
     source = CampaignSourceField(required=False, allow_null=True)
+
+    def validate_channels(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each channel at most once.", code="not_unique")
+        return value
 
     def validate(self, attrs):
         start, end = attrs.get("start_date"), attrs.get("end_date")
@@ -276,6 +290,7 @@ class CampaignOutput(serializers.ModelSerializer):
             "pacing",
             "priority",
             "rotation",
+            "channels",
             "frequency_cap",
             "targeting",
             "category",

@@ -37,7 +37,7 @@ def charge_for(
 ) -> Charge:
     """What an event of ``campaign`` at Unix time ``at`` adds to its counters; ``user_key``
     counts it toward the frequency cap (impressions only)."""
-    capped = user_key is not None and campaign.frequency_cap is not None
+    capped = bool(user_key) and campaign.frequency_cap is not None
     return Charge(
         campaign_id=campaign.id,
         advertiser_id=campaign.advertiser_id,
@@ -78,7 +78,8 @@ class StoreCounters:
                 c.id,
                 spend_today_key(c.id, day),
                 spend_total_key(c.id),
-                frequency_key(c.id, user_key) if c.frequency_cap is not None else None,
+                # No user key (consent withheld): no user-keyed frequency cap.
+                frequency_key(c.id, user_key) if c.frequency_cap is not None and user_key else None,
                 advertiser_spend_key(c.advertiser_id)
                 if c.advertiser_funds_micros is not None
                 else None,

@@ -46,6 +46,10 @@ class TrackedEvent(msgspec.Struct, frozen=True, array_like=True, kw_only=True):
     reason: str = ""
     ip: str = ""
     user_agent: str = ""
+    # How it was sold: "" for our own tag, "rtb" for an impression billed on an OpenRTB
+    # billing notice (with the auction's id).
+    channel: str = ""
+    auction_id: str = ""
 
     @property
     def placed(self) -> bool:

@@ -18,7 +18,7 @@ import msgspec
 
 from ..engine import MICROS, CampaignRule, Targeting
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 
 
 def micros(amount: Decimal | None) -> int | None:
@@ -76,6 +76,9 @@ class ZoneRecord:
     website_category: str
     blocked_categories: frozenset[str]
     blocked_advertisers: frozenset[int]
+    # Which campaigns may buy here: "own" for our zones; OpenRTB's open-exchange inventory
+    # compiles with "rtb".
+    channel: str = "own"
 
 
 # --- Rows from the database ---------------------------------------------------------------
@@ -115,6 +118,8 @@ CAMPAIGN_COLUMNS = (
     "category",
     "advertiser__company",
     "rotation",
+    "channels",
+    "advertiser__currency",
 )
 AD_COLUMNS = (
     "id",
@@ -195,6 +200,8 @@ def _campaign_row(c: tuple) -> list:
         c[14] or "",
         c[15],
         c[16],
+        sorted(c[17] or ["own"]),
+        c[18] or "",
     ]
 
 
@@ -328,6 +335,8 @@ def campaign_records(row: list, funds: dict[int, int]) -> tuple[CampaignRule, Pl
         frequency_window_hours=row[12],
         advertiser_funds_micros=funds.get(row[1]),
         rotation=row[16],
+        channels=frozenset(row[17]),
+        currency=row[18],
         targeting=Targeting(
             countries=frozenset(t.get("countries") or ()),
             regions=frozenset(t.get("regions") or ()),
