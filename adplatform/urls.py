@@ -13,5 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("apps.dashboards.urls")),
     path("api/v1/", include("adplatform.api_urls")),
+    # OpenRTB 2.6 (bid endpoint and notices), on the hot-path lane like serve and tracking.
+    path("", include("apps.rtb.urls")),
     re_path(r"^api/.*$", api_not_found),
 ]

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.webhooks",
     "apps.billing",
+    "apps.rtb",
     "apps.dashboards",
 ]
 
@@ -273,6 +274,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.delivery.openapi.add_public_paths",
+        "apps.rtb.openapi.add_openrtb_paths",
     ],
 }
 
@@ -320,6 +322,30 @@ INDEX_SNAPSHOT_SECONDS = env.float("INDEX_SNAPSHOT_SECONDS", default=60.0)
 # URLs themselves stay valid for 24 hours); bounds what serving keeps in the cache.
 SERVED_MEMORY_SECONDS = env.int("SERVED_MEMORY_SECONDS", default=6 * 3600)
 VAST_AD_SYSTEM = env.str("VAST_AD_SYSTEM", default="Ad Platform")
+
+# --- OpenRTB 2.6 exchange (apps/rtb) -----------------------------------------------------
+# Our seat id in bid responses, and our node in the supply chain (schain ``asi``).
+RTB_SEAT = env.str("RTB_SEAT", default="adplatform")
+RTB_SCHAIN_ASI = env.str("RTB_SCHAIN_ASI", default="adplatform.local")
+# Bid requests larger than this (after gzip) are refused with 413.
+RTB_MAX_BODY_BYTES = env.int("RTB_MAX_BODY_BYTES", default=256 * 1024)
+# The deadline when a request gives no tmax, and what is kept back from tmax for our own
+# work (encoding, the network) when partners are called.
+RTB_DEFAULT_TMAX_MS = env.int("RTB_DEFAULT_TMAX_MS", default=100)
+RTB_SAFETY_MARGIN_MS = env.int("RTB_SAFETY_MARGIN_MS", default=15)
+# How long our notice URLs stay valid, and how old the per-process configuration snapshot
+# (exchange rates, site/app mappings, demand partners) may get before it is reloaded.
+RTB_NOTICE_TTL_SECONDS = env.int("RTB_NOTICE_TTL_SECONDS", default=24 * 3600)
+RTB_CONFIG_SECONDS = env.float("RTB_CONFIG_SECONDS", default=10.0)
+RTB_STATS_FLUSH_SECONDS = env.float("RTB_STATS_FLUSH_SECONDS", default=5.0)
+# Sell side: threads calling demand partners per process, the circuit breaker (failures in a
+# row that open it, seconds it stays open), how often a partner's address is re-resolved, and
+# the timeout of the notices we send partners.
+RTB_FANOUT_THREADS = env.int("RTB_FANOUT_THREADS", default=32)
+RTB_BREAKER_FAILURES = env.int("RTB_BREAKER_FAILURES", default=5)
+RTB_BREAKER_OPEN_SECONDS = env.float("RTB_BREAKER_OPEN_SECONDS", default=30.0)
+RTB_PARTNER_DNS_SECONDS = env.float("RTB_PARTNER_DNS_SECONDS", default=60.0)
+RTB_NOTICE_TIMEOUT_SECONDS = env.float("RTB_NOTICE_TIMEOUT_SECONDS", default=2.0)
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

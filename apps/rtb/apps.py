@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RtbConfig(AppConfig):
+    name = "apps.rtb"
+    label = "rtb"
+    verbose_name = "OpenRTB exchange"
+    default_auto_field = "django.db.models.BigAutoField"

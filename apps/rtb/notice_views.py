@@ -1,0 +1,174 @@
+"""``GET /openrtb/2.6/win|billing|loss``: the notices of our bids.
+
+- **billing** (``burl``, and the markup's own impression beacon): the impression and its
+  spend, once, at the clearing price, through the tracking pipeline (``HotStore.record``:
+  replay claim + counter charge + buffered ``TrackedEvent``). The price is the exchange's
+  ``${AUCTION_PRICE}`` when it substituted one (never above our bid), else the clearing price
+  our auction computed; ``test=1`` auctions bill nothing.
+- **win** (``nurl``) and **loss** (``lurl``): counted once each in the win-rate statistics.
+
+Substituted ids (``${AUCTION_ID}``, ``${AUCTION_BID_ID}``, ``${AUCTION_IMP_ID}``) must match the
+signed token. Answers: the 1x1 GIF (billing: the markup loads it as an image) or an empty 200;
+a bad token is a 400 in the OpenRTB error shape.
+"""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from apps.delivery.counters import charge_for
+from apps.delivery.events import TrackedEvent
+from apps.delivery.http import gif
+from apps.delivery.index import campaign_rule
+from apps.delivery.sink import embedded_drainer_start
+from apps.delivery.store import RECORDED, Claim, hot_store, seen_key
+
+from .auction import MICROS
+from .config import rtb_config
+from .notices import NoticeError, NoticeToken, notice_verify
+from .openrtb import encoder
+from .stats import count_ours
+from .validation import CURRENCY, NBR_INVALID_REQUEST
+
+
+def _refuse(reason: str) -> HttpResponse:
+    body = {
+        "error": f"Notice not counted: {reason}.",
+        "details": [{"path": ["t"], "message": reason}],
+        "nbr": NBR_INVALID_REQUEST,
+    }
+    return HttpResponse(encoder.encode(body), status=400, content_type="application/json")
+
+
+def _substituted(value: str | None) -> str | None:
+    """A macro's value, or None when the exchange left it (or it is absent)."""
+    if value is None or "${" in value or value == "":
+        return None
+    return value
+
+
+def _token(request: HttpRequest) -> NoticeToken:
+    token = notice_verify(
+        request.GET.get("t", ""),
+        max_age_seconds=settings.RTB_NOTICE_TTL_SECONDS,
+        now=time.time(),
+    )
+    for name, expected in (
+        ("auction", token.auction_id),
+        ("bid", token.bid_id),
+        ("imp", token.imp_id),
+    ):
+        given = _substituted(request.GET.get(name))
+        if given is not None and given != expected:
+            raise NoticeError(f"{name}_mismatch")
+    return token
+
+
+def clearing_micros(request: HttpRequest, token: NoticeToken) -> int:
+    """The clearing CPM in platform micros: ``${AUCTION_PRICE}`` (in ``${AUCTION_CURRENCY}``)
+    when substituted, capped at our bid; otherwise the price our auction computed."""
+    price = _substituted(request.GET.get("price"))
+    currency = _substituted(request.GET.get("cur")) or token.currency
+    if price is None or not CURRENCY.match(currency):
+        return token.clear_micros
+    try:
+        amount = Decimal(price)
+    except InvalidOperation:
+        return token.clear_micros
+    if not amount.is_finite() or amount < 0 or amount > 1_000_000:
+        return token.clear_micros
+    platform = rtb_config().to_platform(int(amount * MICROS), currency)
+    if platform is None:
+        return token.clear_micros
+    return min(platform, token.price_micros)
+
+
+def _once(kind: str, token: NoticeToken) -> bool:
+    name = f"rtb{kind}:{token.impression_uuid}"
+    return hot_store().incr(name, 1, settings.RTB_NOTICE_TTL_SECONDS + 3600) == 1
+
+
+def _stats(token: NoticeToken, **amounts) -> None:
+    count_ours(
+        campaign_id=token.campaign_id,
+        advertiser_id=token.advertiser_id,
+        zone_id=token.zone_id,
+        at=token.issued_at,
+        **amounts,
+    )
+
+
+def bill(token: NoticeToken, clear: int) -> bool:
+    """Record the impression and its spend once; answers whether this call recorded it."""
+    rule = campaign_rule(token.campaign_id)
+    if rule is None:
+        return False
+    in_own = rtb_config().from_platform(clear, rule.currency)
+    cost = (in_own if in_own is not None else clear) // 1000  # one impression of a CPM
+    now = time.time()
+    event = TrackedEvent(
+        kind="impression",
+        uuid=token.impression_uuid,
+        at=now,
+        impression_uuid=token.impression_uuid,
+        zone_id=token.zone_id,
+        ad_id=token.ad_id,
+        campaign_id=token.campaign_id,
+        advertiser_id=token.advertiser_id,
+        publisher_id=token.publisher_id,
+        cost_micros=cost,
+        user_key=token.user_key,
+        country=token.country,
+        region=token.region,
+        device=token.device,
+        channel="rtb",
+        auction_id=token.auction_id[:64],
+    )
+    result = hot_store().record(
+        event,
+        claim=Claim(seen_key(event.uuid), settings.RTB_NOTICE_TTL_SECONDS + 3600),
+        charge=charge_for(rule, spend_micros=cost, at=now, user_key=token.user_key or None),
+    )
+    if result.status != RECORDED:
+        return False
+    embedded_drainer_start()
+    _stats(token, billed=1, billed_micros=clear)
+    return True
+
+
+@csrf_exempt
+def billing(request: HttpRequest) -> HttpResponse:
+    try:
+        token = _token(request)
+    except NoticeError as exc:
+        return _refuse(exc.reason)
+    if not token.test:
+        bill(token, clearing_micros(request, token))
+    return gif()
+
+
+@csrf_exempt
+def win(request: HttpRequest) -> HttpResponse:
+    try:
+        token = _token(request)
+    except NoticeError as exc:
+        return _refuse(exc.reason)
+    if _once("win", token):
+        _stats(token, wins=1, win_micros=clearing_micros(request, token))
+    return HttpResponse(status=200, content_type="text/plain")
+
+
+@csrf_exempt
+def loss(request: HttpRequest) -> HttpResponse:
+    try:
+        token = _token(request)
+    except NoticeError as exc:
+        return _refuse(exc.reason)
+    if _once("loss", token):
+        _stats(token, losses=1)
+    return HttpResponse(status=200, content_type="text/plain")

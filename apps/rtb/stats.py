@@ -1,0 +1,153 @@
+"""Exchange statistics, added up in memory and written every ``RTB_STATS_FLUSH_SECONDS``.
+
+Bids, wins, losses and billed notices per (hour, campaign, zone), and what each demand
+partner did per hour. These are statistics, not money (spend is counted exactly once by the
+tracking pipeline), so each process sums them and a daemon thread adds the sums to the
+tables in one short transaction; tests call ``stats_flush()``.
+"""
+
+from __future__ import annotations
+
+import atexit
+import bisect
+import logging
+import threading
+import time
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F
+
+from .models import LATENCY_BUCKETS_MS, PartnerHourlyStat, RtbHourlyStat
+
+logger = logging.getLogger(__name__)
+_lock = threading.Lock()
+_ours: dict[tuple, Counter] = defaultdict(Counter)
+_partners: dict[tuple, dict] = {}
+_thread: threading.Thread | None = None
+
+
+def _hour(at: float | None = None) -> datetime:
+    when = datetime.fromtimestamp(at if at is not None else time.time(), tz=UTC)
+    return when.replace(minute=0, second=0, microsecond=0)
+
+
+def _ensure_thread() -> None:
+    global _thread
+    if _thread is None and settings.RTB_STATS_FLUSH_SECONDS > 0:
+        with _lock:
+            if _thread is None:
+                _thread = threading.Thread(target=_flush_forever, name="rtb-stats", daemon=True)
+                _thread.start()
+
+
+def count_ours(
+    *, campaign_id: int, advertiser_id: int, zone_id: int, at: float | None = None, **amounts
+) -> None:
+    """Add ``bids``, ``bid_micros``, ``wins``, ``win_micros``, ``losses``, ``billed``,
+    ``billed_micros`` for a campaign on a zone (0: open exchange)."""
+    key = (_hour(at), campaign_id, zone_id, advertiser_id)
+    with _lock:
+        _ours[key].update(amounts)
+    _ensure_thread()
+
+
+def count_partner(
+    partner_id: int, *, reason: str | None = None, latency_ms: float | None = None, **amounts
+) -> None:
+    """Add ``requests``, ``bids``, ``wins``, ``timeouts``, ``errors``, ``no_bids``, ``bid_micros``,
+    ``win_micros``; ``reason`` counts a non-bid, ``latency_ms`` one answer's latency."""
+    key = (_hour(), partner_id)
+    with _lock:
+        entry = _partners.setdefault(
+            key,
+            {
+                "sums": Counter(),
+                "reasons": Counter(),
+                "latency": [0] * (len(LATENCY_BUCKETS_MS) + 1),
+            },
+        )
+        entry["sums"].update(amounts)
+        if reason:
+            entry["reasons"][reason] += 1
+        if latency_ms is not None:
+            entry["latency"][bisect.bisect_left(LATENCY_BUCKETS_MS, latency_ms)] += 1
+    _ensure_thread()
+
+
+def stats_flush() -> None:
+    global _ours, _partners
+    with _lock:
+        ours, _ours = _ours, defaultdict(Counter)
+        partners, _partners = _partners, {}
+    if not ours and not partners:
+        return
+    with transaction.atomic():
+        for (hour, campaign_id, zone_id, advertiser_id), sums in ours.items():
+            row, _ = RtbHourlyStat.objects.select_for_update().get_or_create(
+                hour=hour,
+                campaign_id=campaign_id,
+                zone_id=zone_id,
+                defaults={"advertiser_id": advertiser_id},
+            )
+            RtbHourlyStat.objects.filter(pk=row.pk).update(
+                **{name: F(name) + amount for name, amount in sums.items()}
+            )
+        for (hour, partner_id), entry in partners.items():
+            row, _ = PartnerHourlyStat.objects.select_for_update().get_or_create(
+                hour=hour, partner_id=partner_id
+            )
+            for name, amount in entry["sums"].items():
+                setattr(row, name, getattr(row, name) + amount)
+            latency = list(row.latency or []) + [0] * (
+                len(entry["latency"]) - len(row.latency or [])
+            )
+            row.latency = [a + b for a, b in zip(latency, entry["latency"], strict=True)]
+            reasons = Counter(row.reasons or {})
+            reasons.update(entry["reasons"])
+            row.reasons = dict(reasons)
+            row.save()
+
+
+def stats_forget() -> None:
+    """Drop unflushed sums (tests)."""
+    with _lock:
+        _ours.clear()
+        _partners.clear()
+
+
+def _flush_forever() -> None:
+    while True:
+        time.sleep(settings.RTB_STATS_FLUSH_SECONDS)
+        try:
+            stats_flush()
+        except Exception:
+            logger.exception("Writing RTB statistics failed; will retry")
+        finally:
+            connection.close()
+
+
+def _flush_at_exit() -> None:
+    try:
+        stats_flush()
+    except Exception:  # the database may be gone at exit
+        logger.warning("RTB statistics not written at exit", exc_info=True)
+
+
+atexit.register(_flush_at_exit)
+
+
+def latency_percentile(buckets: list[int], fraction: float) -> float | None:
+    """The upper bound (ms) of the bucket holding the ``fraction`` quantile."""
+    total = sum(buckets)
+    if not total:
+        return None
+    target = fraction * total
+    running = 0
+    for i, count in enumerate(buckets):
+        running += count
+        if running >= target:
+            return float(LATENCY_BUCKETS_MS[i]) if i < len(LATENCY_BUCKETS_MS) else float("inf")
+    return None
