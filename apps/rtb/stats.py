@@ -84,6 +84,34 @@ def stats_flush() -> None:
         partners, _partners = _partners, {}
     if not ours and not partners:
         return
+    try:
+        _write(ours, partners)
+    except Exception:
+        _merge_back(ours, partners)  # kept for the next flush (the database may be down)
+        raise
+
+
+def _merge_back(ours: dict, partners: dict) -> None:
+    with _lock:
+        for key, sums in ours.items():
+            _ours[key].update(sums)
+        for key, entry in partners.items():
+            mine = _partners.setdefault(
+                key,
+                {
+                    "sums": Counter(),
+                    "reasons": Counter(),
+                    "latency": [0] * (len(LATENCY_BUCKETS_MS) + 1),
+                },
+            )
+            mine["sums"].update(entry["sums"])
+            mine["reasons"].update(entry["reasons"])
+            mine["latency"] = [
+                a + b for a, b in zip(mine["latency"], entry["latency"], strict=True)
+            ]
+
+
+def _write(ours: dict, partners: dict) -> None:
     with transaction.atomic():
         for (hour, campaign_id, zone_id, advertiser_id), sums in ours.items():
             row, _ = RtbHourlyStat.objects.select_for_update().get_or_create(

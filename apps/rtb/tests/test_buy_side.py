@@ -240,3 +240,92 @@ def test_wseat_and_bseat(client):
     assert post(client, request_body(wseat=["other"])).status_code == 204
     assert post(client, request_body(bseat=["adplatform"])).status_code == 204
     assert post(client, request_body(wseat=["adplatform"])).status_code == 200
+
+
+def test_video_imps_get_vast_with_the_billing_url_as_impression(client):
+    import xml.etree.ElementTree as ET
+
+    from apps.campaigns.models import AdStatus, ReviewStatus
+    from apps.campaigns.tests.factories import AdFactory
+
+    campaign = rtb_campaign()
+    AdFactory(
+        campaign=campaign,
+        type="video",
+        width=None,
+        height=None,
+        image_url="",
+        video_url="https://cdn.example/v.mp4",
+        video_mime="video/mp4",
+        duration_seconds=15,
+        status=AdStatus.ACTIVE,
+        review_status=ReviewStatus.APPROVED,
+    )
+    imp = {"id": "v", "video": {"mimes": ["video/mp4"], "w": 640, "h": 480}}
+    bid = _one(post(client, request_body(imp=[imp])))
+    assert bid["mtype"] == 2
+    root = ET.fromstring(bid["adm"])
+    ns = {"v": "http://www.iab.com/VAST"}
+    impression = root.find(".//v:Impression", ns).text.strip()
+    assert impression == bid["burl"]
+    assert root.find(".//v:MediaFile", ns).text.strip() == "https://cdn.example/v.mp4"
+
+
+def test_native_imps_fill_the_requested_assets(client):
+    import json
+
+    from apps.campaigns.models import AdStatus, ReviewStatus
+    from apps.campaigns.tests.factories import AdFactory
+
+    campaign = rtb_campaign()
+    AdFactory(
+        campaign=campaign,
+        type="native",
+        width=None,
+        height=None,
+        headline="A fine headline that is long",
+        body="Body text",
+        sponsor="Acme",
+        image_url="https://cdn.example/n.png",
+        status=AdStatus.ACTIVE,
+        review_status=ReviewStatus.APPROVED,
+    )
+    native_request = {
+        "native": {
+            "ver": "1.2",
+            "assets": [
+                {"id": 1, "required": 1, "title": {"len": 10}},
+                {"id": 2, "required": 1, "img": {"type": 3, "w": 300, "h": 250}},
+                {"id": 3, "data": {"type": 1}},
+                {"id": 4, "data": {"type": 2}},
+                {"id": 5, "data": {"type": 3}},  # a rating: we have none, not required
+            ],
+        }
+    }
+    imp = {"id": "n", "native": {"request": json.dumps(native_request), "ver": "1.2"}}
+    bid = _one(post(client, request_body(imp=[imp])))
+    assert bid["mtype"] == 4
+    native = json.loads(bid["adm"])["native"]
+    assets = {a["id"]: a for a in native["assets"]}
+    assert assets[1]["title"]["text"] == "A fine hea"
+    assert assets[2]["img"]["url"] == "https://cdn.example/n.png"
+    assert assets[3]["data"]["value"] == "Acme"
+    assert assets[4]["data"]["value"] == "Body text"
+    assert 5 not in assets
+    assert native["imptrackers"] == [bid["burl"]]
+    assert "/api/v1/track/click?t=" in native["link"]["url"]
+    native_request["native"]["assets"].append({"id": 6, "required": 1, "video": {}})
+    imp["native"]["request"] = json.dumps(native_request)
+    assert post(client, request_body(imp=[imp])).status_code == 204  # a required asset unfilled
+
+
+def test_a_click_in_the_markup_goes_to_the_ads_destination(client):
+    import re
+
+    banner_ad(rtb_campaign())
+    bid = _one(post(client, request_body()))
+    href = re.search(r'href="([^"]+)"', bid["adm"]).group(1).replace("&amp;", "&")
+    path = href.split("testserver", 1)[1]
+    response = client.get(path, HTTP_USER_AGENT=CHROME_UA)
+    assert response.status_code == 302
+    assert response["Location"].startswith("https://shop.example/landing?adx_click=")

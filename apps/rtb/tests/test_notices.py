@@ -233,3 +233,19 @@ def test_gdpr_without_consent_means_no_user_key(client):
     bid = _bid(client, **with_consent)
     client.get(_path(bid["burl"]))
     assert post(client, request_body(**with_consent)).status_code == 204
+
+
+def test_statistics_survive_a_failed_write(monkeypatch):
+    from apps.rtb import stats
+
+    stats.count_ours(campaign_id=1, advertiser_id=1, zone_id=0, bids=2)
+
+    def down(*args, **kwargs):
+        raise RuntimeError("database down")
+
+    monkeypatch.setattr(stats, "_write", down)
+    with pytest.raises(RuntimeError):
+        stats.stats_flush()
+    monkeypatch.undo()
+    stats.stats_flush()
+    assert RtbHourlyStat.objects.get(campaign_id=1).bids == 2
