@@ -346,6 +346,10 @@ RTB_BREAKER_FAILURES = env.int("RTB_BREAKER_FAILURES", default=5)
 RTB_BREAKER_OPEN_SECONDS = env.float("RTB_BREAKER_OPEN_SECONDS", default=30.0)
 RTB_PARTNER_DNS_SECONDS = env.float("RTB_PARTNER_DNS_SECONDS", default=60.0)
 RTB_NOTICE_TIMEOUT_SECONDS = env.float("RTB_NOTICE_TIMEOUT_SECONDS", default=2.0)
+# Our own tag's ad requests for zones that demand partners are configured for: how long the
+# partners get (from the request's arrival) and the auction type (1 first, 2 second price).
+RTB_SERVE_TMAX_MS = env.int("RTB_SERVE_TMAX_MS", default=80)
+RTB_SERVE_AUCTION_TYPE = env.int("RTB_SERVE_AUCTION_TYPE", default=2)
 
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {

@@ -23,6 +23,5 @@ EVENT_DRAIN_IN_PROCESS = False
 # Serving sees inventory changes at once in tests.
 INVENTORY_CHECK_SECONDS = 0
 INVENTORY_REBUILD_IN_BACKGROUND = False
-# The exchange reloads its configuration and writes statistics when told (tests).
-RTB_CONFIG_SECONDS = 0
+# The exchange writes its statistics when told (tests).
 RTB_STATS_FLUSH_SECONDS = 0

@@ -6,3 +6,6 @@ class RtbConfig(AppConfig):
     label = "rtb"
     verbose_name = "OpenRTB exchange"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

@@ -154,6 +154,8 @@ class PartnerHourlyStat(models.Model):
     requests = models.BigIntegerField(default=0)
     bids = models.BigIntegerField(default=0)
     wins = models.BigIntegerField(default=0)
+    # Impressions of its winning bids on our own tag's ad requests (its burl was called).
+    impressions = models.BigIntegerField(default=0)
     timeouts = models.BigIntegerField(default=0)
     errors = models.BigIntegerField(default=0)
     no_bids = models.BigIntegerField(default=0)

@@ -172,3 +172,28 @@ def loss(request: HttpRequest) -> HttpResponse:
     if _once("loss", token):
         _stats(token, losses=1)
     return HttpResponse(status=200, content_type="text/plain")
+
+
+@csrf_exempt
+def partner_impression(request: HttpRequest) -> HttpResponse:
+    """Our tag rendered a partner's winning markup: call its ``burl`` once."""
+    from .notices import fields_verify
+    from .sellside import _fire
+    from .stats import count_partner
+    from .tagside import TOKEN_VERSION, burl_key
+
+    try:
+        auction_id, partner_id, _zone_id, _clear, issued_at = fields_verify(
+            request.GET.get("t", ""), TOKEN_VERSION
+        )
+    except (NoticeError, ValueError):
+        return _refuse("malformed_token")
+    if time.time() - issued_at > settings.RTB_NOTICE_TTL_SECONDS:
+        return _refuse("expired_token")
+    name = f"rtbpimp:{auction_id}"
+    if hot_store().incr(name, 1, settings.RTB_NOTICE_TTL_SECONDS + 3600) == 1:
+        count_partner(partner_id, impressions=1)
+        burl = hot_store().recall(burl_key(auction_id))
+        if burl:
+            _fire(burl)
+    return gif()

@@ -115,14 +115,14 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def notice_sign(token: NoticeToken) -> str:
-    fields = [getattr(token, name) for name in NoticeToken.__slots__]  # astuple is slow
-    body = _b64(orjson.dumps([TOKEN_VERSION, *fields]))
+def fields_sign(version: str, fields: list) -> str:
+    body = _b64(orjson.dumps([version, *fields]))
     mac = hmac.new(_key(), body.encode(), hashlib.sha256).digest()[:16]
     return f"{body}.{_b64(mac)}"
 
 
-def notice_verify(raw: str, *, max_age_seconds: int, now: float) -> NoticeToken:
+def fields_verify(raw: str, version: str) -> list:
+    """The signed fields of a token of ``version``; ``NoticeError`` says why not."""
     if not raw or len(raw) > 2048 or raw.count(".") != 1:
         raise NoticeError("malformed_token")
     body, mac = raw.split(".")
@@ -135,12 +135,25 @@ def notice_verify(raw: str, *, max_age_seconds: int, now: float) -> NoticeToken:
         raise NoticeError("bad_signature")
     try:
         fields = orjson.loads(_unb64(body))
-        if fields[0] != TOKEN_VERSION:
-            raise NoticeError("unknown_token_version")
-        token = NoticeToken(*fields[1:])
-    except (ValueError, TypeError, IndexError, orjson.JSONDecodeError):
+    except (ValueError, TypeError, orjson.JSONDecodeError):
         raise NoticeError("malformed_token") from None
-    if now - token.issued_at > max_age_seconds:
+    if not isinstance(fields, list) or not fields or fields[0] != version:
+        raise NoticeError("unknown_token_version")
+    return fields[1:]
+
+
+def notice_sign(token: NoticeToken) -> str:
+    fields = [getattr(token, name) for name in NoticeToken.__slots__]  # astuple is slow
+    return fields_sign(TOKEN_VERSION, fields)
+
+
+def notice_verify(raw: str, *, max_age_seconds: int, now: float) -> NoticeToken:
+    fields = fields_verify(raw, TOKEN_VERSION)
+    try:
+        token = NoticeToken(*fields)
+    except TypeError:
+        raise NoticeError("malformed_token") from None
+    if not isinstance(token.issued_at, int) or now - token.issued_at > max_age_seconds:
         raise NoticeError("expired_token")
     return token
 

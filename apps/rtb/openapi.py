@@ -104,6 +104,20 @@ def add_openrtb_paths(result, generator, request, public):
                 "openrtb_billing", "Billing notice (burl)", "A 1x1 GIF; billed once"
             ),
             "/openrtb/2.6/loss": _notice("openrtb_loss", "Loss notice (lurl)", "Counted once"),
+            "/openrtb/2.6/partner-impression": {
+                "get": {
+                    "operationId": "openrtb_partner_impression",
+                    "summary": "Impression of a demand partner's ad served by our tag",
+                    "description": "Calls the partner's burl once.",
+                    "tags": ["OpenRTB"],
+                    "security": [],
+                    "parameters": [NOTICE_QUERY[0]],
+                    "responses": {
+                        "200": {"description": "A 1x1 GIF"},
+                        "400": _error("Bad or expired token"),
+                    },
+                }
+            },
         }
     )
     return result

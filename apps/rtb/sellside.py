@@ -74,8 +74,12 @@ def _schain(raw: dict, publisher_id: int, request_id: str) -> None:
     source["schain"] = chain
 
 
+def _second() -> int:
+    return int(time.time())
+
+
 def _qps_allowed(partner: PartnerConfig) -> bool:
-    second = int(time.time())
+    second = _second()
     try:
         count = hot_store().incr(f"rtbqps:{partner.id}:{second}", 1, 3)
     except Exception:
@@ -126,6 +130,162 @@ def _fire(url: str) -> None:
     threading.Thread(target=send, name="rtb-notice", daemon=True).start()
 
 
+@dataclass(slots=True)
+class Lot:
+    """One imp of ours on offer: its zone, floor (platform micros) and our own best offer."""
+
+    imp: dict  # the raw imp, as forwarded
+    zone_id: int
+    website_id: int
+    publisher_id: int
+    floor_micros: int
+    ours: Offer | None = None
+
+
+@dataclass(slots=True)
+class Award:
+    winner: Offer
+    clear_micros: int
+    # The winning partner bid with its macros filled (None when we won).
+    bid: Bid | None = None
+
+
+def unified_auction(
+    raw: dict, lots: dict[str, Lot], *, cfg: RtbConfig, deadline: float, at: int
+) -> dict[str, Award]:
+    """Offer ``lots`` to the partners configured for them, until ``deadline``, and hold one
+    auction per imp among their bids and ours; answers the award of each imp that has one."""
+    tmax_ms = int((deadline - time.monotonic()) * 1000)
+    auction_id = str(raw.get("id"))
+    calls: list[tuple[PartnerConfig, bytes]] = []
+    sent: dict[int, set[str]] = {}
+    if tmax_ms > 0:
+        for partner in cfg.partners:
+            imps = [
+                (lot.imp, lot.floor_micros)
+                for lot in lots.values()
+                if partner.offers(lot.zone_id, lot.website_id)
+            ]
+            if not imps:
+                continue
+            count_partner(partner.id, requests=1)
+            if not _qps_allowed(partner):
+                count_partner(partner.id, no_bids=1, reason=Outcome.QPS)
+                continue
+            pub = next(iter(lots.values())).publisher_id
+            timeout = min(tmax_ms, partner.timeout_ms)
+            body = _outgoing(raw, partner, imps, tmax_ms=timeout, cfg=cfg, pub=pub)
+            if body is None:
+                count_partner(partner.id, no_bids=1, reason="no_exchange_rate")
+                continue
+            calls.append((partner, body))
+            sent[partner.id] = {str(imp.get("id")) for imp, _ in imps}
+    results = fan_out(calls, deadline) if calls else []
+    offers: dict[str, list[Offer]] = {imp_id: [] for imp_id in lots}
+    for result in results:
+        _collect(result, sent, lots, offers, cfg, auction_id)
+    awards: dict[str, Award] = {}
+    for imp_id, lot in lots.items():
+        candidates = list(offers[imp_id])
+        if lot.ours is not None:
+            candidates.append(lot.ours)
+        if not candidates:
+            continue
+        candidates.sort(key=lambda o: o.price_micros, reverse=True)
+        winner = candidates[0]
+        second = candidates[1].price_micros if len(candidates) > 1 else 0
+        if at == 2:
+            clear = min(winner.price_micros, max(second, lot.floor_micros) + INCREMENT_MICROS)
+        else:
+            clear = winner.price_micros
+        for loser in candidates[1:]:
+            if loser.partner is not None and loser.bid.lurl:
+                _fire(
+                    _notice(
+                        loser.bid.lurl,
+                        auction_id,
+                        loser.bid,
+                        loser.seat,
+                        clear,
+                        loser.partner.currency,
+                        cfg,
+                        loss=LOSS_OUTBID,
+                        min_to_win=winner.price_micros + INCREMENT_MICROS,
+                    )
+                )
+        award = Award(winner, clear)
+        if winner.partner is not None:
+            partner, bid = winner.partner, winner.bid
+            count_partner(partner.id, wins=1, win_micros=clear)
+            values = _macro_values(auction_id, bid, winner.seat, clear, partner.currency, cfg)
+            award.bid = msgspec.structs.replace(
+                bid,
+                adm=macros_substitute(bid.adm, values) if bid.adm else None,
+                nurl=macros_substitute(bid.nurl, values) if bid.nurl else None,
+                burl=macros_substitute(bid.burl, values) if bid.burl else None,
+                lurl=None,
+            )
+        awards[imp_id] = award
+    return awards
+
+
+def _collect(result, sent, lots, offers, cfg: RtbConfig, auction_id: str) -> None:
+    """Count a partner's answer and keep its valid bids as offers."""
+    partner = result.partner
+    if result.response is None:
+        count_partner(
+            partner.id,
+            reason=result.reason,
+            latency_ms=result.latency_ms,
+            timeouts=int(result.timeout),
+            errors=int(result.error and not result.timeout),
+            no_bids=int(not result.error),
+        )
+        return
+    bids = rejected = 0
+    response_cur = result.response.cur or partner.currency
+    for seatbid in result.response.seatbid or ():
+        seat = seatbid.seat or partner.seat
+        for bid in seatbid.bid:
+            if bid.impid not in sent[partner.id] or not bid.price or bid.price <= 0:
+                count_partner(partner.id, reason="invalid_bid")
+                rejected += 1
+                continue
+            micros = cfg.to_platform(int(Decimal(str(bid.price)) * MICROS), response_cur)
+            if micros is None:
+                count_partner(partner.id, reason="unknown_currency")
+                rejected += 1
+                continue
+            floor = lots[bid.impid].floor_micros
+            if micros < floor:
+                count_partner(partner.id, reason="below_floor")
+                rejected += 1
+                if bid.lurl:
+                    _fire(
+                        _notice(
+                            bid.lurl,
+                            auction_id,
+                            bid,
+                            seat,
+                            0,
+                            response_cur,
+                            cfg,
+                            loss=LOSS_BELOW_FLOOR,
+                            min_to_win=floor,
+                        )
+                    )
+                continue
+            bids += 1
+            offers[bid.impid].append(Offer(micros, partner=partner, bid=bid, seat=seat))
+    count_partner(
+        partner.id,
+        bids=bids,
+        no_bids=int(not bids),
+        latency_ms=result.latency_ms,
+        reason=None if bids or rejected else Outcome.NO_BID,
+    )
+
+
 def sell(
     bid_request: BidRequest,
     ours: list[OurBid],
@@ -136,167 +296,72 @@ def sell(
     deadline: float,
     currency: str,
 ) -> SellOutcome:
+    """The sell side of an incoming request: its imps that are our zones go to the unified
+    auction; answers our bids that won (their clearing price set) and the partners' winning
+    bids, by seat, priced in ``currency``."""
     if not cfg.partners:
         return SellOutcome(ours=ours)
     holder, source = next(
         (getattr(bid_request, s), s) for s in ("site", "app", "dooh") if getattr(bid_request, s)
     )
-    # Imps that are our zones, with their floor (platform micros) and the zone.
-    zones: dict[str, tuple] = {}
+    raw: dict | None = None
+    ours_by_imp = {o.imp.id: o for o in ours}
+    lots: dict[str, Lot] = {}
     for imp in bid_request.imp:
         _mapped, record, _slot = mapped_zone(index, cfg, source, holder.id, imp)
         if record is None or not record.active:
             continue
+        if not any(p.offers(record.id, record.website_id) for p in cfg.partners):
+            continue
         imp_floor = floor_micros(imp.bidfloor, imp.bidfloorcur, cfg)
         if imp_floor is None:
             continue
-        zones[imp.id] = (record, max(imp_floor, record.floor_micros))
-    if not zones:
-        return SellOutcome(ours=ours)
-    call_deadline = deadline - settings.RTB_SAFETY_MARGIN_MS / 1000
-    tmax_ms = int((call_deadline - time.monotonic()) * 1000)
-    if tmax_ms <= 0:
-        return SellOutcome(ours=ours)
-    raw = raw_decoder.decode(raw_body)
-    raw_imps = {str(i.get("id")): i for i in raw.get("imp", []) if isinstance(i, dict)}
-    calls: list[tuple[PartnerConfig, bytes]] = []
-    sent: dict[int, set[str]] = {}
-    for partner in cfg.partners:
-        imps = [
-            (raw_imps[imp_id], floor)
-            for imp_id, (record, floor) in zones.items()
-            if imp_id in raw_imps and partner.offers(record.id, record.website_id)
-        ]
-        if not imps:
-            continue
-        count_partner(partner.id, requests=1)
-        if not _qps_allowed(partner):
-            count_partner(partner.id, no_bids=1, reason=Outcome.QPS)
-            continue
-        pub = next(iter(zones.values()))[0].publisher_id
-        timeout = min(tmax_ms, partner.timeout_ms)
-        body = _outgoing(raw, partner, imps, tmax_ms=timeout, cfg=cfg, pub=pub)
-        if body is None:
-            count_partner(partner.id, no_bids=1, reason="no_exchange_rate")
-            continue
-        calls.append((partner, body))
-        sent[partner.id] = {str(imp.get("id")) for imp, _ in imps}
-    results = fan_out(calls, call_deadline) if calls else []
-    offers: dict[str, list[Offer]] = {imp_id: [] for imp_id in zones}
-    for result in results:
-        partner = result.partner
-        if result.response is None:
-            count_partner(
-                partner.id,
-                reason=result.reason,
-                latency_ms=result.latency_ms,
-                timeouts=int(result.timeout),
-                errors=int(result.error and not result.timeout),
-                no_bids=int(not result.error),
-            )
-            continue
-        bids = rejected = 0
-        response_cur = result.response.cur or partner.currency
-        for seatbid in result.response.seatbid or ():
-            for bid in seatbid.bid:
-                if bid.impid not in sent[partner.id] or not bid.price or bid.price <= 0:
-                    count_partner(partner.id, reason="invalid_bid")
-                    rejected += 1
-                    continue
-                micros = cfg.to_platform(int(Decimal(str(bid.price)) * MICROS), response_cur)
-                if micros is None:
-                    count_partner(partner.id, reason="unknown_currency")
-                    rejected += 1
-                    continue
-                if micros < zones[bid.impid][1]:
-                    count_partner(partner.id, reason="below_floor")
-                    rejected += 1
-                    if bid.lurl:
-                        _fire(
-                            _notice(
-                                bid.lurl,
-                                bid_request,
-                                bid,
-                                seatbid.seat or partner.seat,
-                                0,
-                                response_cur,
-                                cfg,
-                                loss=LOSS_BELOW_FLOOR,
-                                min_to_win=zones[bid.impid][1],
-                            )
-                        )
-                    continue
-                bids += 1
-                offers[bid.impid].append(
-                    Offer(micros, partner=partner, bid=bid, seat=seatbid.seat or partner.seat)
-                )
-        count_partner(
-            partner.id,
-            bids=bids,
-            no_bids=int(not bids),
-            latency_ms=result.latency_ms,
-            reason=None if bids or rejected else Outcome.NO_BID,
+        if raw is None:
+            raw = raw_decoder.decode(raw_body)
+        raw_imp = next(i for i in raw["imp"] if isinstance(i, dict) and i.get("id") == imp.id)
+        our = ours_by_imp.get(imp.id)
+        lots[imp.id] = Lot(
+            imp=raw_imp,
+            zone_id=record.id,
+            website_id=record.website_id,
+            publisher_id=record.publisher_id,
+            floor_micros=max(imp_floor, record.floor_micros),
+            ours=Offer(our.price_micros, ours=our) if our is not None else None,
         )
-    ours_by_imp = {o.imp.id: o for o in ours}
-    kept: list[OurBid] = [o for o in ours if o.imp.id not in zones]
+    if not lots:
+        return SellOutcome(ours=ours)
+    awards = unified_auction(
+        raw,
+        lots,
+        cfg=cfg,
+        deadline=deadline - settings.RTB_SAFETY_MARGIN_MS / 1000,
+        at=bid_request.at,
+    )
+    kept: list[OurBid] = [o for o in ours if o.imp.id not in lots]
     seatbids: dict[str, list[Bid]] = {}
-    for imp_id, (_record, floor) in zones.items():
-        candidates = list(offers[imp_id])
+    for imp_id in lots:
+        award = awards.get(imp_id)
         our = ours_by_imp.get(imp_id)
-        if our is not None:
-            candidates.append(Offer(our.price_micros, ours=our))
-        if not candidates:
+        if award is None:
             continue
-        candidates.sort(key=lambda o: o.price_micros, reverse=True)
-        winner = candidates[0]
-        second = candidates[1].price_micros if len(candidates) > 1 else 0
-        if bid_request.at == 2:
-            clear = min(winner.price_micros, max(second, floor) + INCREMENT_MICROS)
-        else:
-            clear = winner.price_micros
-        for loser in candidates[1:]:
-            if loser.partner is not None and loser.bid.lurl:
-                _fire(
-                    _notice(
-                        loser.bid.lurl,
-                        bid_request,
-                        loser.bid,
-                        loser.seat,
-                        clear,
-                        loser.partner.currency,
-                        cfg,
-                        loss=LOSS_OUTBID,
-                        min_to_win=winner.price_micros + INCREMENT_MICROS,
-                    )
-                )
-            if loser.ours is not None:
-                c = loser.ours.candidate.campaign
-                count_ours(
-                    campaign_id=c.id,
-                    advertiser_id=c.advertiser_id,
-                    zone_id=loser.ours.zone_id,
-                    bids=1,
-                    bid_micros=loser.ours.price_micros,
-                    losses=1,
-                )
-        if winner.ours is not None:
-            kept.append(replace(winner.ours, clear_micros=clear))
+        if award.winner.ours is not None:
+            kept.append(replace(our, clear_micros=award.clear_micros))
             continue
-        partner, bid = winner.partner, winner.bid
-        count_partner(partner.id, wins=1, win_micros=clear)
-        resp_micros = cfg.from_platform(winner.price_micros, currency)
-        if resp_micros is None:
-            continue
-        values = _macro_values(bid_request, bid, winner.seat, clear, partner.currency, cfg)
-        seatbids.setdefault(winner.seat, []).append(
-            msgspec.structs.replace(
-                bid,
-                price=resp_micros / MICROS,
-                adm=macros_substitute(bid.adm, values) if bid.adm else None,
-                nurl=macros_substitute(bid.nurl, values) if bid.nurl else None,
-                burl=macros_substitute(bid.burl, values) if bid.burl else None,
-                lurl=None,
+        if our is not None:  # we lost our own auction: a bid and a loss in the statistics
+            c = our.candidate.campaign
+            count_ours(
+                campaign_id=c.id,
+                advertiser_id=c.advertiser_id,
+                zone_id=our.zone_id,
+                bids=1,
+                bid_micros=our.price_micros,
+                losses=1,
             )
+        in_currency = cfg.from_platform(award.winner.price_micros, currency)
+        if in_currency is None:
+            continue
+        seatbids.setdefault(award.winner.seat, []).append(
+            msgspec.structs.replace(award.bid, price=in_currency / MICROS)
         )
     return SellOutcome(
         ours=kept, partner_seatbids=[SeatBid(bid=b, seat=s) for s, b in seatbids.items()]
@@ -304,7 +369,7 @@ def sell(
 
 
 def _macro_values(
-    bid_request: BidRequest,
+    auction_id: str,
     bid: Bid,
     seat: str,
     clear_micros: int,
@@ -318,7 +383,7 @@ def _macro_values(
     price = cfg.from_platform(clear_micros, partner_currency) or 0
     mtw = cfg.from_platform(min_to_win, partner_currency) if min_to_win is not None else None
     return {
-        "AUCTION_ID": bid_request.id,
+        "AUCTION_ID": auction_id,
         "AUCTION_BID_ID": bid.id,
         "AUCTION_IMP_ID": bid.impid,
         "AUCTION_SEAT_ID": seat,

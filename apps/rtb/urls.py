@@ -9,4 +9,9 @@ urlpatterns = [
     path("openrtb/2.6/win", notice_views.win, name="openrtb-win"),
     path("openrtb/2.6/billing", notice_views.billing, name="openrtb-billing"),
     path("openrtb/2.6/loss", notice_views.loss, name="openrtb-loss"),
+    path(
+        "openrtb/2.6/partner-impression",
+        notice_views.partner_impression,
+        name="openrtb-partner-impression",
+    ),
 ]

@@ -215,7 +215,7 @@ def _auction(
         id=bid_request.id, seatbid=seatbids, bidid=uuid.uuid4().hex, cur=currency
     )
     answer = _json(request, response)
-    if time.monotonic() >= deadline - settings.RTB_SAFETY_MARGIN_MS / 1000 / 2:
+    if time.monotonic() >= deadline:
         return _no_bid(request, 1)  # too late: the exchange has stopped listening
     return answer
 

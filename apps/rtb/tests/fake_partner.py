@@ -17,6 +17,8 @@ class FakePartner:
         self.delay = 0.0
         self.price = 3.0
         self.received: list[dict] = []
+        self.notices: list[str] = []  # paths of the notices (GET) it received
+        self.notice_base = "https://p.example"  # where its bids' notice URLs point
         self.headers: list[dict] = []
         partner = self
 
@@ -25,6 +27,12 @@ class FakePartner:
 
             def log_message(self, *args) -> None:
                 pass
+
+            def do_GET(self) -> None:
+                partner.notices.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
@@ -74,11 +82,12 @@ class FakePartner:
                                 "adid": "pad-1",
                                 "adm": "<img src='https://p.example/i?p=${AUCTION_PRICE}"
                                 "&a=${AUCTION_ID}'>",
-                                "nurl": "https://p.example/win?p=${AUCTION_PRICE}&c=${AUCTION_CURRENCY}"
+                                "nurl": self.notice_base
+                                + "/win?p=${AUCTION_PRICE}&c=${AUCTION_CURRENCY}"
                                 "&a=${AUCTION_ID}&b=${AUCTION_BID_ID}&i=${AUCTION_IMP_ID}"
                                 "&s=${AUCTION_SEAT_ID}&ad=${AUCTION_AD_ID}",
-                                "burl": "https://p.example/bill?p=${AUCTION_PRICE}",
-                                "lurl": "https://p.example/loss?r=${AUCTION_LOSS}"
+                                "burl": self.notice_base + "/bill?p=${AUCTION_PRICE}",
+                                "lurl": self.notice_base + "/loss?r=${AUCTION_LOSS}"
                                 "&m=${AUCTION_MIN_TO_WIN}",
                                 "adomain": ["partner.example"],
                                 "crid": "pcr-1",

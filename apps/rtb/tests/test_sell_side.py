@@ -30,7 +30,7 @@ def zone():
 
 
 def _partner(fake, **fields) -> DemandPartner:
-    values = dict(name="Fake", endpoint_url=fake.url, timeout_ms=300, all_zones=True)
+    values = dict(name="Fake", endpoint_url=fake.url, timeout_ms=1000, all_zones=True)
     values.update(fields)
     return DemandPartner.objects.create(**values)
 
@@ -43,7 +43,11 @@ def _sell(client, **changes):
 
 
 def _seats(response) -> dict:
-    assert response.status_code == 200, (response.status_code, response.content)
+    assert response.status_code == 200, (
+        response.status_code,
+        response.content,
+        dict(response.headers),
+    )
     return {s["seat"]: s["bid"] for s in response.json()["seatbid"]}
 
 
@@ -125,7 +129,7 @@ def test_the_forwarded_request_keeps_everything_and_adds_our_schain_node(client,
     assert sent["cur"] == ["EUR"]
     assert sent["imp"][0]["bidfloorcur"] == "EUR"
     assert sent["imp"][0]["bidfloor"] == 0.25  # the zone floor 0.50 USD, in EUR
-    assert 0 < sent["tmax"] <= 300
+    assert 0 < sent["tmax"] <= 1000  # the partner's timeout, within the time left
     assert fake.headers[0].get("x-openrtb-version") == "2.6"
 
 
@@ -137,40 +141,63 @@ def test_a_request_without_schain_gets_one(client, fake, zone):
     assert chain["complete"] == 1 and [n["asi"] for n in chain["nodes"]] == ["adplatform.local"]
 
 
-def test_a_late_partner_is_abandoned_and_we_answer_within_tmax(client, fake, zone):
+def _server_times(monkeypatch) -> list[float]:
+    """Milliseconds from each request's arrival in the view to its answer (what tmax bounds;
+    the test client's own time on a busy machine is not the server's)."""
+    from apps.rtb import views
+
+    times: list[float] = []
+    auction = views._auction
+
+    def timed(request, bid_request, body, arrived):
+        answer = auction(request, bid_request, body, arrived)
+        times.append((time.monotonic() - arrived) * 1000)
+        return answer
+
+    monkeypatch.setattr(views, "_auction", timed)
+    return times
+
+
+def test_a_late_partner_is_abandoned_and_we_answer_within_tmax(client, fake, zone, monkeypatch):
     banner_ad(rtb_campaign(bid="2.00", channels=("own",)))
     post(client, request_body())  # warm the index and configuration
     fake.delay = 1.0
     partner = _partner(fake, timeout_ms=2000)
+    server = _server_times(monkeypatch)
     for _ in range(2):
         response, elapsed = _sell(client, tmax=200)
-        assert elapsed < 200
+        assert elapsed < 1000  # never waited for the partner's answer
         assert list(_seats(response)) == ["adplatform"]
+    assert len(server) == 2 and max(server) < 200
     stat = _stats(partner)
     assert stat.timeouts == 2 and stat.reasons == {"timeout": 2}
 
 
-def test_the_partner_timeout_bounds_its_wait(client, fake, zone):
+def test_the_partner_timeout_bounds_its_wait(client, fake, zone, monkeypatch):
     fake.delay = 0.3
     post(client, request_body())
     _partner(fake, timeout_ms=50)
-    response, elapsed = _sell(client, tmax=2000)
+    server = _server_times(monkeypatch)
+    response, _elapsed = _sell(client, tmax=2000)
     assert response.status_code == 204
-    assert elapsed < 250
+    assert server[0] < 250
 
 
 @pytest.mark.parametrize(
     ("mode", "reason"),
     [("garbage", "garbage"), ("500", "http_500"), ("redirect", "redirect"), ("drip", "timeout")],
 )
-def test_broken_partners_are_errors_and_never_break_the_auction(client, fake, zone, mode, reason):
+def test_broken_partners_are_errors_and_never_break_the_auction(
+    client, fake, zone, mode, reason, monkeypatch
+):
     banner_ad(rtb_campaign(bid="2.00", channels=("own",)))
     post(client, request_body())
-    fake.mode = mode
-    partner = _partner(fake, timeout_ms=200)
-    response, elapsed = _sell(client, tmax=400)
+    fake.mode = mode  # a drip of 100 bytes over 2 s outlasts the partner's 1 s timeout
+    partner = _partner(fake, timeout_ms=1000)
+    server = _server_times(monkeypatch)
+    response, _elapsed = _sell(client, tmax=1500)
     assert list(_seats(response)) == ["adplatform"]
-    assert elapsed < 400
+    assert server[0] < 1500
     stat = _stats(partner)
     assert stat.reasons == {reason: 1}
     assert stat.errors + stat.timeouts == 1
@@ -228,13 +255,20 @@ def test_unmapped_inventory_is_not_sold(client, fake, zone):
     assert fake.received == []
 
 
-def test_the_qps_cap_holds_back_requests(client, fake, zone):
+def test_the_qps_cap_holds_back_requests(client, fake, zone, monkeypatch):
+    from apps.rtb import sellside
+
+    second = int(time.time()) + 10**6  # a second no other test counted in
+    monkeypatch.setattr(sellside, "_second", lambda: second)
     fake.mode = "nobid"
     partner = _partner(fake, qps_cap=2)
     for _ in range(4):
         _sell(client)
-    assert len(fake.received) <= 3  # 2 per second; the run may straddle a second
-    assert _stats(partner).reasons.get("qps_capped", 0) >= 1
+    assert len(fake.received) == 2
+    assert _stats(partner).reasons == {"no_bid": 2, "qps_capped": 2}
+    monkeypatch.setattr(sellside, "_second", lambda: second + 1)
+    _sell(client)
+    assert len(fake.received) == 3
 
 
 def test_private_partner_urls_are_refused(settings):
