@@ -71,7 +71,9 @@ def _token(request: HttpRequest) -> NoticeToken:
 
 def clearing_micros(request: HttpRequest, token: NoticeToken) -> int:
     """The clearing CPM in platform micros: ``${AUCTION_PRICE}`` (in ``${AUCTION_CURRENCY}``)
-    when substituted, capped at our bid; otherwise the price our auction computed."""
+    when substituted, between the imp's floor and our bid (a price outside them is not one
+    the auction could clear at: the billing URL travels in the markup, where anyone can
+    read it); otherwise the price our auction computed."""
     price = _substituted(request.GET.get("price"))
     currency = _substituted(request.GET.get("cur")) or token.currency
     if price is None or not CURRENCY.match(currency):
@@ -85,7 +87,7 @@ def clearing_micros(request: HttpRequest, token: NoticeToken) -> int:
     platform = rtb_config().to_platform(int(amount * MICROS), currency)
     if platform is None:
         return token.clear_micros
-    return min(platform, token.price_micros)
+    return min(max(platform, token.floor_micros), token.price_micros)
 
 
 def _once(kind: str, token: NoticeToken) -> bool:

@@ -90,6 +90,7 @@ class NoticeToken:
     region: str = ""
     device: str = ""
     test: int = 0
+    floor_micros: int = 0  # the imp's floor, CPM, platform currency (no price is below it)
 
     @property
     def impression_uuid(self) -> str:

@@ -262,6 +262,7 @@ def _our_bid(
         region=ctx.region or "",
         device=ctx.device or "",
         test=bid_request.test,
+        floor_micros=ours.floor_micros,
     )
     urls = notice_urls(base, notice_sign(token))
     serve_token = token_sign(

@@ -249,3 +249,14 @@ def test_statistics_survive_a_failed_write(monkeypatch):
     monkeypatch.undo()
     stats.stats_flush()
     assert RtbHourlyStat.objects.get(campaign_id=1).bids == 2
+
+
+def test_the_exchanges_price_is_never_below_the_floor(client):
+    campaign = rtb_campaign(bid="3.00")
+    banner_ad(campaign)
+    body = request_body(imp=[{"id": "1", "banner": {"w": 300, "h": 250}, "bidfloor": 1.5}])
+    response = post(client, body)
+    bid = response.json()["seatbid"][0]["bid"][0]
+    client.get(_path(_exchange_fills(bid["burl"], AUCTION_PRICE="0")))  # forged
+    key = spend_total_key(campaign.id)
+    assert hot_store().read([key])[0][key] == 1500
