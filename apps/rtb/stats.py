@@ -18,7 +18,6 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 
 from .models import LATENCY_BUCKETS_MS, PartnerHourlyStat, RtbHourlyStat
 
@@ -111,27 +110,51 @@ def _merge_back(ours: dict, partners: dict) -> None:
             ]
 
 
+OUR_COUNTERS = (
+    "bids",
+    "bid_micros",
+    "wins",
+    "win_micros",
+    "losses",
+    "billed",
+    "billed_micros",
+)
+# One statement adds a process's sums to a row, creating it if needed (every value is a
+# parameter; {t} is the quoted table name). No row lock is held across statements, so
+# processes flushing at once cannot deadlock.
+UPSERT_SQL = (
+    "INSERT INTO {t} (hour, campaign_id, zone_id, advertiser_id, {cols}) "
+    "VALUES (%s, %s, %s, %s, {marks}) "
+    "ON CONFLICT (hour, campaign_id, zone_id) DO UPDATE SET {sums}"
+)
+
+
 def _write(ours: dict, partners: dict) -> None:
+    table = connection.ops.quote_name(RtbHourlyStat._meta.db_table)
+    sql = UPSERT_SQL.format(
+        t=table,
+        cols=", ".join(OUR_COUNTERS),
+        marks=", ".join(["%s"] * len(OUR_COUNTERS)),
+        sums=", ".join(f"{c} = {table}.{c} + excluded.{c}" for c in OUR_COUNTERS),
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (adapt(hour), campaign_id, zone_id, advertiser_id, *(sums[c] for c in OUR_COUNTERS))
+        for (hour, campaign_id, zone_id, advertiser_id), sums in sorted(ours.items())
+    ]
     with transaction.atomic():
-        for (hour, campaign_id, zone_id, advertiser_id), sums in ours.items():
-            row, _ = RtbHourlyStat.objects.select_for_update().get_or_create(
-                hour=hour,
-                campaign_id=campaign_id,
-                zone_id=zone_id,
-                defaults={"advertiser_id": advertiser_id},
-            )
-            RtbHourlyStat.objects.filter(pk=row.pk).update(
-                **{name: F(name) + amount for name, amount in sums.items()}
-            )
-        for (hour, partner_id), entry in partners.items():
+        if rows:
+            with connection.cursor() as cursor:
+                cursor.executemany(sql, rows)
+        # Partner rows merge JSON, so they are locked; always in the same order.
+        for (hour, partner_id), entry in sorted(partners.items(), key=lambda item: item[0]):
             row, _ = PartnerHourlyStat.objects.select_for_update().get_or_create(
                 hour=hour, partner_id=partner_id
             )
             for name, amount in entry["sums"].items():
                 setattr(row, name, getattr(row, name) + amount)
-            latency = list(row.latency or []) + [0] * (
-                len(entry["latency"]) - len(row.latency or [])
-            )
+            latency = list(row.latency or [])
+            latency += [0] * (len(entry["latency"]) - len(latency))
             row.latency = [a + b for a, b in zip(latency, entry["latency"], strict=True)]
             reasons = Counter(row.reasons or {})
             reasons.update(entry["reasons"])
