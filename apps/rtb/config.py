@@ -48,6 +48,17 @@ class RtbConfig:
     partners: tuple[PartnerConfig, ...] = ()
     serial: int = field(default_factory=lambda: next(_serials))  # distinct per snapshot
 
+    @property
+    def money_key(self) -> tuple:
+        """What compiled bids depend on: equal across reloads that changed no rate."""
+        key = self._money_key
+        if key is None:
+            key = (self.platform_currency, tuple(sorted(self.rates.items())))
+            object.__setattr__(self, "_money_key", key)
+        return key
+
+    _money_key: tuple | None = None
+
     # --- Money ----------------------------------------------------------------------------
 
     def rate(self, currency: str) -> Decimal | None:

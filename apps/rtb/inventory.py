@@ -195,7 +195,9 @@ def _open_record(key: tuple) -> ZoneRecord:
 
 def _compiled(index: InventoryIndex, cfg: RtbConfig, cache_key: tuple, record, key) -> CompiledZone:
     global _cache_for
-    generation = (index.version, cfg.serial, id(index))
+    # Kept across configuration reloads that change no exchange rate: compiling a zone of
+    # 10,000 ads costs far more than a bid.
+    generation = (index.version, id(index), cfg.money_key)
     zone = _cache.get(cache_key) if _cache_for == generation else None
     if zone is not None:
         return zone
