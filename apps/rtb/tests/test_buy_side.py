@@ -329,3 +329,51 @@ def test_a_click_in_the_markup_goes_to_the_ads_destination(client):
     response = client.get(path, HTTP_USER_AGENT=CHROME_UA)
     assert response.status_code == 302
     assert response["Location"].startswith("https://shop.example/landing?adx_click=")
+
+
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("simple-banner.json", 200),
+        ("expandable-creative.json", 200),
+        ("mobile.json", 200),
+        ("video.json", 200),
+        ("pmp-with-direct-deal.json", 204),  # a private auction: we hold no deals
+    ],
+)
+def test_the_iab_examples_get_bids_when_we_have_the_inventory(client, settings, name, status):
+    import json
+
+    from apps.campaigns.models import AdStatus, ReviewStatus
+    from apps.campaigns.tests.factories import AdFactory
+
+    from .support import EXAMPLES
+
+    settings.RTB_DEFAULT_TMAX_MS = 5000
+    campaign = rtb_campaign(bid="3.00")
+    banner_ad(campaign)
+    banner_ad(campaign, w=728, h=90)
+    AdFactory(
+        campaign=campaign,
+        type="video",
+        width=None,
+        height=None,
+        image_url="",
+        video_url="https://cdn.example/v.mp4",
+        video_mime="video/mp4",
+        duration_seconds=15,
+        status=AdStatus.ACTIVE,
+        review_status=ReviewStatus.APPROVED,
+    )
+    raw = (EXAMPLES / "bid-request" / name).read_bytes()
+    request = json.loads(raw)
+    request["tmax"] = 5000  # the first request of a process builds its index
+    post(client, request)
+    response = post(client, raw)
+    assert response.status_code == status, response.content
+    if status == 200:
+        body = response.json()
+        assert body["id"] == request["id"]
+        bid = body["seatbid"][0]["bid"][0]
+        assert bid["impid"] == request["imp"][0]["id"]
+        assert bid["price"] >= request["imp"][0].get("bidfloor", 0)
