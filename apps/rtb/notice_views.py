@@ -14,6 +14,8 @@ a bad token is a 400 in the OpenRTB error shape.
 
 from __future__ import annotations
 
+import functools
+import logging
 import time
 from decimal import Decimal, InvalidOperation
 
@@ -34,6 +36,32 @@ from .notices import NoticeError, NoticeToken, notice_verify
 from .openrtb import encoder
 from .stats import count_ours
 from .validation import CURRENCY, NBR_INVALID_REQUEST
+
+logger = logging.getLogger(__name__)
+
+
+def _unavailable(view):
+    """A notice we cannot record now (the hot store is down) is a 503 the exchange may retry,
+    never a 500; nothing was counted, so a retry counts once."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest) -> HttpResponse:
+        try:
+            return view(request)
+        except Exception:
+            logger.exception("OpenRTB notice %s failed", request.path_info)
+            body = {
+                "error": "The notice could not be recorded now; retry later.",
+                "details": [],
+                "nbr": 1,
+            }
+            response = HttpResponse(
+                encoder.encode(body), status=503, content_type="application/json"
+            )
+            response["Retry-After"] = "5"
+            return response
+
+    return wrapper
 
 
 def _refuse(reason: str) -> HttpResponse:
@@ -144,6 +172,7 @@ def bill(token: NoticeToken, clear: int) -> bool:
 
 
 @csrf_exempt
+@_unavailable
 def billing(request: HttpRequest) -> HttpResponse:
     try:
         token = _token(request)
@@ -155,6 +184,7 @@ def billing(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_unavailable
 def win(request: HttpRequest) -> HttpResponse:
     try:
         token = _token(request)
@@ -166,6 +196,7 @@ def win(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_unavailable
 def loss(request: HttpRequest) -> HttpResponse:
     try:
         token = _token(request)
@@ -177,6 +208,7 @@ def loss(request: HttpRequest) -> HttpResponse:
 
 
 @csrf_exempt
+@_unavailable
 def partner_impression(request: HttpRequest) -> HttpResponse:
     """Our tag rendered a partner's winning markup: call its ``burl`` once."""
     from .notices import fields_verify

@@ -260,3 +260,24 @@ def test_the_exchanges_price_is_never_below_the_floor(client):
     client.get(_path(_exchange_fills(bid["burl"], AUCTION_PRICE="0")))  # forged
     key = spend_total_key(campaign.id)
     assert hot_store().read([key])[0][key] == 1500
+
+
+def test_a_store_outage_is_a_503_and_the_retry_counts_once(client, monkeypatch):
+    from apps.delivery.store.base import HotStore  # noqa: F401 - the seam being failed
+
+    campaign = rtb_campaign(bid="3.00")
+    banner_ad(campaign)
+    bid = _bid(client)
+    store = hot_store()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("store down")
+
+    monkeypatch.setattr(store, "record", down)
+    response = client.get(_path(bid["burl"]))
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    monkeypatch.undo()
+    for _ in range(2):
+        assert client.get(_path(bid["burl"])).status_code == 200
+    key = spend_total_key(campaign.id)
+    assert hot_store().read([key])[0][key] == 3000
