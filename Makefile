@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo lint format schema serve-prod worker bench bench-track bench-index clean
+.PHONY: run test install migrate demo lint format schema serve-prod worker bench bench-track bench-index bench-bid clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,11 @@ bench-track: install
 ## Serving index scale: build, cold start, memory and delta times at 10,000 and 100,000 ads.
 bench-index: install
 	$(PY) bench/index_bench.py
+
+## OpenRTB benchmark: bids at sustained load beside serve, and fan-out to fake partners within tmax.
+## Use DATABASE_URL/REDIS_URL (e.g. .../bench_rtb and redis db 10); BENCH_PORT (8070) and the next 3.
+bench-bid: install
+	$(PY) bench/bid_bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("apps.campaigns.urls")),
     path("", include("apps.delivery.urls")),
     path("", include("apps.reporting.urls")),
+    path("", include("apps.rtb.api_urls")),
     path("", include("apps.webhooks.urls")),
     path("", include("apps.billing.urls")),
     path("", include("apps.audit.urls")),

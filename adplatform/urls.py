@@ -24,5 +24,7 @@ urlpatterns = [
     path("api/v1/", include("adplatform.api_urls")),
     # The partner API (seed 002): /api/auth/token, /api/campaign, /api/clients/{slug}/…
     path("api/", include("apps.partners.urls")),
+    # OpenRTB 2.6 (bid endpoint and notices), on the hot-path lane like serve and tracking.
+    path("", include("apps.rtb.urls")),
     re_path(r"^api/.*$", api_not_found),
 ]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.partners",
     "apps.audit",
     "apps.audiences",
+    "apps.rtb",
     "apps.dashboards",
 ]
 
@@ -315,6 +316,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.delivery.openapi.add_public_paths",
         "apps.common.schema.postprocess_nullable_refs",
+        "apps.rtb.openapi.add_openrtb_paths",
     ],
 }
 
@@ -381,6 +383,34 @@ AUDIENCE_UPLOADS_IN_THREAD = env.bool("AUDIENCE_UPLOADS_IN_THREAD", default=not 
 # Lookalike audiences: days of behaviour read, and the most candidate user keys scored.
 LOOKALIKE_LOOKBACK_DAYS = env.int("LOOKALIKE_LOOKBACK_DAYS", default=30)
 LOOKALIKE_MAX_CANDIDATES = env.int("LOOKALIKE_MAX_CANDIDATES", default=200_000)
+
+# --- OpenRTB 2.6 exchange (apps/rtb) -----------------------------------------------------
+# Our seat id in bid responses, and our node in the supply chain (schain ``asi``).
+RTB_SEAT = env.str("RTB_SEAT", default="adplatform")
+RTB_SCHAIN_ASI = env.str("RTB_SCHAIN_ASI", default="adplatform.local")
+# Bid requests larger than this (after gzip) are refused with 413.
+RTB_MAX_BODY_BYTES = env.int("RTB_MAX_BODY_BYTES", default=256 * 1024)
+# The deadline when a request gives no tmax, and what is kept back from tmax for our own
+# work (encoding, the network) when partners are called.
+RTB_DEFAULT_TMAX_MS = env.int("RTB_DEFAULT_TMAX_MS", default=100)
+RTB_SAFETY_MARGIN_MS = env.int("RTB_SAFETY_MARGIN_MS", default=15)
+# How long our notice URLs stay valid, and how old the per-process configuration snapshot
+# (exchange rates, site/app mappings, demand partners) may get before it is reloaded.
+RTB_NOTICE_TTL_SECONDS = env.int("RTB_NOTICE_TTL_SECONDS", default=24 * 3600)
+RTB_CONFIG_SECONDS = env.float("RTB_CONFIG_SECONDS", default=10.0)
+RTB_STATS_FLUSH_SECONDS = env.float("RTB_STATS_FLUSH_SECONDS", default=5.0)
+# Sell side: threads calling demand partners per process, the circuit breaker (failures in a
+# row that open it, seconds it stays open), how often a partner's address is re-resolved, and
+# the timeout of the notices we send partners.
+RTB_FANOUT_THREADS = env.int("RTB_FANOUT_THREADS", default=32)
+RTB_BREAKER_FAILURES = env.int("RTB_BREAKER_FAILURES", default=5)
+RTB_BREAKER_OPEN_SECONDS = env.float("RTB_BREAKER_OPEN_SECONDS", default=30.0)
+RTB_PARTNER_DNS_SECONDS = env.float("RTB_PARTNER_DNS_SECONDS", default=60.0)
+RTB_NOTICE_TIMEOUT_SECONDS = env.float("RTB_NOTICE_TIMEOUT_SECONDS", default=2.0)
+# Our own tag's ad requests for zones that demand partners are configured for: how long the
+# partners get (from the request's arrival) and the auction type (1 first, 2 second price).
+RTB_SERVE_TMAX_MS = env.int("RTB_SERVE_TMAX_MS", default=80)
+RTB_SERVE_AUCTION_TYPE = env.int("RTB_SERVE_AUCTION_TYPE", default=2)
 
 # --- Logging ----------------------------------------------------------------------------
 # "json" (one object per line, for log collectors) or "plain"; both carry the request id.

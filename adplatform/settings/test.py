@@ -30,3 +30,5 @@ HOT_STORE_SPOOL_DIR = tempfile.mkdtemp(prefix="adp-spool-")
 # List uploads are processed in the request (eager tasks), files in a temporary folder.
 AUDIENCE_UPLOADS_IN_THREAD = False
 AUDIENCE_UPLOAD_DIR = tempfile.mkdtemp(prefix="adp-uploads-")
+# The exchange writes its statistics when told (tests).
+RTB_STATS_FLUSH_SECONDS = 0

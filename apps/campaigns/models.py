@@ -41,6 +41,9 @@ URL_MAX_LENGTH = 2000
 HTML_MAX_LENGTH = 65_536
 CURRENCY_PATTERN = r"^[A-Z]{3}$"
 REFERENCE_ID_MAX_LENGTH = 200
+# Where a campaign buys: our publishers' zones ("own", through the tag or an exchange that
+# names a mapped site) and open-exchange inventory bought over OpenRTB ("rtb").
+CHANNELS = ("own", "rtb")
 
 validate_http_url = URLValidator(
     schemes=["http", "https"], message="Enter a valid http or https URL."
@@ -60,6 +63,23 @@ def default_currency() -> str:
     from apps.accounts.platform_settings import setting_get
 
     return str(setting_get("currency"))
+
+
+def channels_default() -> list[str]:
+    return ["own"]
+
+
+def validate_channels(value) -> None:
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(item not in CHANNELS for item in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ValidationError(
+            f"A non-empty list of distinct channels among {', '.join(CHANNELS)}.",
+            code="invalid_choice",
+        )
 
 
 def _money_field(**kwargs) -> models.DecimalField:
@@ -209,6 +229,13 @@ class Campaign(TimeStampedModel):
     )
     targeting = models.JSONField(
         default=targeting_default, blank=True, validators=[validate_targeting]
+    )
+    channels = models.JSONField(
+        default=channels_default,
+        blank=True,  # forms that leave it out keep the default
+        validators=[validate_channels],
+        help_text='Where the campaign buys: "own" (our publishers\' zones) and/or "rtb" '
+        "(open-exchange inventory over OpenRTB).",
     )
     category = models.CharField(
         max_length=CATEGORY_MAX_LENGTH,

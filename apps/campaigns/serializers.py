@@ -17,6 +17,7 @@ from apps.common.schema import pattern_or_blank, url_or_blank_output
 
 from .models import (
     CAMPAIGN_CREATE_STATUSES,
+    CHANNELS,
     CURRENCY_PATTERN,
     DEFAULT_ATTRIBUTION_DAYS,
     DEFAULT_WEIGHT,
@@ -228,6 +229,14 @@ class CampaignCreateInput(StrictInputSerializer):
         help_text="How the campaign's ads share its impressions: `weighted` by each ad's "
         "weight, or `optimized`, learning from clicks which ad to show most.",
     )
+    channels = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(CHANNELS)),
+        min_length=1,
+        max_length=len(CHANNELS),
+        required=False,
+        help_text="Where the campaign buys: `own` (our publishers' zones, the default) and/or "
+        "`rtb` (open-exchange inventory bought over OpenRTB 2.6; CPM campaigns only).",
+    )
     frequency_cap = FrequencyCapInput(required=False, allow_null=True)
     targeting = TargetingInput(required=False, allow_null=True)
     category = serializers.RegexField(
@@ -237,6 +246,11 @@ class CampaignCreateInput(StrictInputSerializer):
         allow_blank=True,
     )
     source = CampaignSourceField(required=False, allow_null=True)
+
+    def validate_channels(self, value):
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each channel at most once.", code="not_unique")
+        return value
 
     def validate(self, attrs):
         start, end = attrs.get("start_date"), attrs.get("end_date")
@@ -291,6 +305,7 @@ class CampaignOutput(serializers.ModelSerializer):
             "pacing",
             "priority",
             "rotation",
+            "channels",
             "frequency_cap",
             "targeting",
             "category",

@@ -85,6 +85,7 @@ class StoreCounters:
                 c.id,
                 spend_today_key(c.id, day),
                 spend_total_key(c.id),
+                # No user key (consent withheld): no user-keyed frequency cap.
                 frequency_key(c.id, user_key) if c.frequency_cap is not None and user_key else None,
                 advertiser_spend_key(c.advertiser_id)
                 if c.advertiser_funds_micros is not None

@@ -119,6 +119,10 @@ class CampaignRule:
     # How the campaign's ads share its impressions: by weight, or "optimized" (Thompson
     # sampling on each ad's click-through rate).
     rotation: str = "weighted"
+    # Where the campaign buys ("own" zones, "rtb" open-exchange inventory) and the currency
+    # of its bid and budgets (the advertiser's; "" = the platform's).
+    channels: frozenset[str] = frozenset({"own"})
+    currency: str = ""
 
     @property
     def impression_cost_micros(self) -> int:

@@ -52,6 +52,10 @@ class TrackedEvent(msgspec.Struct, frozen=True, array_like=True, kw_only=True):
     profile: bool = False
     # Consent events: the signals as received (``apps/audiences/consent/ledger.py``).
     consent: str = ""
+    # How it was sold: "" for our own tag, "rtb" for an impression billed on an OpenRTB
+    # billing notice (with the auction's id).
+    channel: str = ""
+    auction_id: str = ""
 
     @property
     def placed(self) -> bool:

@@ -89,7 +89,7 @@ def _row(e: TrackedEvent, revenue: int) -> dict:
         return dict(placement, kind=e.engagement)
     money = {"cost_micros": e.cost_micros, "revenue_micros": revenue}
     if e.kind == "impression":
-        return dict(placement, user_key=e.user_key[:32], **money)
+        return dict(placement, user_key=e.user_key[:32], channel=e.channel[:8], **money)
     if e.kind == "click":
         return dict(placement, **money)
     return dict(

@@ -2,8 +2,9 @@
 
 These endpoints need none of the session, authentication, CSRF, messages or idempotency
 machinery, and resolving them through every app's URL patterns costs more than deciding an
-ad. This middleware, first in the stack, matches them against the routes of
-``apps/delivery/urls.py`` (found where the project mounts them) and calls the view directly,
+ad. This middleware, first in the stack, matches them against the routes of the hot-path
+URLconfs (``HOT_ROUTE_MODULES``: ``apps/delivery/urls.py`` and the OpenRTB exchange's
+``apps/rtb/urls.py``, each found where the project mounts it) and calls the view directly,
 with the parts of the stack they do need: the client address, the body limit, a trace-free
 JSON 500, ``nosniff`` and the rate-limit headers. ``debug=1`` (which may use a session
 login) takes the ordinary path.
@@ -27,7 +28,8 @@ from apps.common.net import client_ip
 from apps.common.ratelimit import ratelimit_headers
 
 logger = logging.getLogger("apps.api")
-ROUTES_MODULE = "apps.delivery.urls"
+# URLconfs whose routes take the lane, wherever the project mounts them.
+HOT_ROUTE_MODULES = ("apps.delivery.urls", "apps.rtb.urls")
 
 
 @dataclass(frozen=True)
@@ -54,15 +56,15 @@ class HotRoutes:
         return None
 
 
-def _mount(resolver: URLResolver, prefix: str = "/") -> str | None:
-    """Where the project mounts the delivery URLconf (e.g. ``/api/v1/``)."""
+def _mount(resolver: URLResolver, module: str, prefix: str = "/") -> str | None:
+    """Where the project mounts the URLconf ``module`` (e.g. ``/api/v1/``)."""
     for entry in resolver.url_patterns:
         if not isinstance(entry, URLResolver):
             continue
         here = prefix + str(entry.pattern)
-        if getattr(entry.urlconf_module, "__name__", entry.urlconf_name) == ROUTES_MODULE:
+        if getattr(entry.urlconf_module, "__name__", entry.urlconf_name) == module:
             return here
-        found = _mount(entry, here)
+        found = _mount(entry, module, here)
         if found is not None:
             return found
     return None
@@ -70,20 +72,24 @@ def _mount(resolver: URLResolver, prefix: str = "/") -> str | None:
 
 @cache
 def hot_routes() -> HotRoutes:
-    from . import urls
+    from importlib import import_module
 
-    mount = _mount(get_resolver())
-    if mount is None:
-        return HotRoutes(prefixes=("\0",), exact={}, patterns=())
+    resolver = get_resolver()
     exact, patterns, prefixes = {}, [], set()
-    for pattern in urls.urlpatterns:
-        route = str(pattern.pattern)
-        literal = route.split("<", 1)[0]
-        prefixes.add(mount + literal.split("/", 1)[0] + "/")
-        if "<" in route:
-            patterns.append((mount, pattern))
-        else:
-            exact[mount + route] = pattern.callback
+    for module in HOT_ROUTE_MODULES:
+        mount = _mount(resolver, module)
+        if mount is None:
+            continue
+        for pattern in import_module(module).urlpatterns:
+            route = str(pattern.pattern)
+            literal = route.split("<", 1)[0]
+            prefixes.add(mount + literal.split("/", 1)[0] + "/")
+            if "<" in route:
+                patterns.append((mount, pattern))
+            else:
+                exact[mount + route] = pattern.callback
+    if not prefixes:
+        return HotRoutes(prefixes=("\0",), exact={}, patterns=())
     return HotRoutes(prefixes=tuple(sorted(prefixes)), exact=exact, patterns=tuple(patterns))
 
 
@@ -114,12 +120,13 @@ def hot_path_dispatch(request: HttpRequest, view, kwargs: dict) -> HttpResponse:
 
 def _dispatch(request: HttpRequest, view, kwargs: dict) -> HttpResponse:
     client_ip(request)
-    try:
-        too_big = int(request.META.get("CONTENT_LENGTH") or 0) > settings.API_MAX_BODY_BYTES
-    except ValueError:
-        return json_error(400, "Invalid Content-Length header.", code="bad_request")
-    if too_big:
-        return json_error(413, "Request body too large.", code="payload_too_large")
+    if not getattr(view, "checks_own_body", False):  # e.g. OpenRTB answers in its own shape
+        try:
+            too_big = int(request.META.get("CONTENT_LENGTH") or 0) > settings.API_MAX_BODY_BYTES
+        except ValueError:
+            return json_error(400, "Invalid Content-Length header.", code="bad_request")
+        if too_big:
+            return json_error(413, "Request body too large.", code="payload_too_large")
     try:
         response = view(request, **kwargs)
     except Exception:

@@ -62,6 +62,8 @@ class _Charged(_Placement):
 
 class ImpressionEvent(_Charged):
     user_key = models.CharField(max_length=32, blank=True)
+    # "" for our own tag; "rtb" when billed on an OpenRTB billing notice.
+    channel = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         indexes = [models.Index(fields=["ad_id", "occurred_at"])]

@@ -13,6 +13,7 @@ import random
 import time
 import uuid
 from datetime import UTC, datetime
+from functools import cache
 
 from django.conf import settings
 from django.db import DatabaseError
@@ -281,9 +282,22 @@ def _explain_body(decision, ctx: RequestContext, counters=None, consent=None) ->
 # --- Views ------------------------------------------------------------------------------
 
 
+@cache
+def _zone_seller():
+    """The OpenRTB sell side for zones offered to demand partners, when installed."""
+    from django.apps import apps
+
+    if not apps.is_installed("apps.rtb"):
+        return None
+    from apps.rtb.tagside import zone_sell
+
+    return zone_sell
+
+
 @csrf_exempt
 @unfilled_when_unavailable(lambda request: json_response({"success": True, "data": None}))
 def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
+    arrived = time.monotonic()
     if request.method == "OPTIONS":
         return preflight()
     if request.method not in ("GET", "HEAD"):
@@ -306,6 +320,12 @@ def serve(request: HttpRequest, zone_uuid: str) -> HttpResponse:
     limited = _over_limit(request, window, counters.rate_count)
     if limited is not None:
         return limited
+    seller = _zone_seller()
+    if seller is not None and not explain and not ctx.is_bot:
+        # Demand partners configured for the zone compete with our ad (within a deadline).
+        sold = seller(request, zone, ctx, decision.candidate, arrived=arrived)
+        if sold is not None:
+            return json_response({"success": True, "data": sold})
     candidate = decision.candidate
     ua = _user_agent(request)
     data = _ad_body(request, zone, candidate, ctx, ua, flags) if candidate else None

@@ -22,6 +22,7 @@ from ..models import (
     PricingModel,
     Priority,
     Rotation,
+    channels_default,
 )
 from ..targeting import targeting_clean, targeting_segments_check
 
@@ -68,6 +69,7 @@ def campaign_create(
     pacing: str = Pacing.EVEN,
     priority: str = Priority.STANDARD,
     rotation: str = Rotation.WEIGHTED,
+    channels: list[str] | None = None,
     frequency_cap: dict | None = None,
     targeting: dict | None = None,
     category: str = "",
@@ -99,6 +101,7 @@ def campaign_create(
         pacing=pacing,
         priority=priority,
         rotation=rotation,
+        channels=list(channels) if channels else channels_default(),
         targeting=targeting_clean(targeting),
         category=category or "",
         source=source,
@@ -152,6 +155,7 @@ CAMPAIGN_UPDATE_FIELDS = frozenset(
         "pacing",
         "priority",
         "rotation",
+        "channels",
         "frequency_cap",
         "targeting",
         "category",

@@ -31,6 +31,7 @@ OUTPUT_KEYS = {
     "pacing",
     "priority",
     "rotation",
+    "channels",
     "frequency_cap",
     "targeting",
     "category",
@@ -601,3 +602,24 @@ def test_money_is_two_place_string(advertiser_client, advertiser):
     data = advertiser_client.get(URL).json()["data"][0]
     assert data["bid_amount"] == "3.00"
     assert data["daily_budget"] is None
+
+
+@pytest.mark.django_db
+def test_channels_default_to_own_and_accept_rtb(advertiser_client):
+    body = {
+        "name": "Exchange buyer",
+        "bid_amount": "2.00",
+        "start_date": "2026-03-10",
+        "channels": ["own", "rtb"],
+    }
+    response = advertiser_client.post(URL, body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["data"]["channels"] == ["own", "rtb"]
+    body.update(name="Own only")
+    del body["channels"]
+    assert advertiser_client.post(URL, body, format="json").json()["data"]["channels"] == ["own"]
+    for bad in ([], ["tv"], ["rtb", "rtb"]):
+        body.update(channels=bad)
+        response = advertiser_client.post(URL, body, format="json")
+        assert response.status_code == 422, (bad, response.content)
+        assert response.json()["details"][0]["path"][:2] == ["body", "channels"]

@@ -7,11 +7,12 @@ ad is in, so a change to a few ads rebuilds only the groups they leave or join
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..engine import (
     PRIORITY_RANK,
+    CampaignRule,
     Candidate,
     CompiledZone,
     TieGroup,
@@ -33,10 +34,14 @@ class StaticReason:
     CATEGORY_BLOCKED = "category_blocked_by_publisher"
     ADVERTISER_BLOCKED = "advertiser_blocked_by_publisher"
     BELOW_FLOOR = "below_floor"
+    CHANNEL = "channel_not_bought"
+    NO_EXCHANGE_RATE = "no_exchange_rate"
 
 
 def placement_reason(ad: AdRecord, zone: ZoneRecord) -> str | None:
     rules = ad.placement
+    if zone.channel not in ad.campaign.channels:
+        return StaticReason.CHANNEL
     if not zone.publisher_approved:
         return StaticReason.PUBLISHER_NOT_APPROVED
     if rules.websites_include and zone.website_id not in rules.websites_include:
@@ -56,7 +61,14 @@ def placement_reason(ad: AdRecord, zone: ZoneRecord) -> str | None:
     return None
 
 
-def _candidate(ad: AdRecord, zone: ZoneRecord, stats: Stats) -> Candidate | str:
+# Converts a campaign's eCPM (in its own currency) to the currency the zone compares in;
+# None when it cannot (no exchange rate). Serving compiles without one.
+EcpmIn = Callable[[CampaignRule, int], int | None]
+
+
+def _candidate(
+    ad: AdRecord, zone: ZoneRecord, stats: Stats, ecpm_in: EcpmIn | None = None
+) -> Candidate | str:
     """The ad as a candidate of the zone, or the reason it is not one."""
     reason = placement_reason(ad, zone)
     if reason is not None:
@@ -69,6 +81,10 @@ def _candidate(ad: AdRecord, zone: ZoneRecord, stats: Stats) -> Candidate | str:
         clicks=clicks,
         conversions=conversions,
     )
+    if ecpm_in is not None:
+        ecpm = ecpm_in(ad.campaign, ecpm)
+        if ecpm is None:
+            return StaticReason.NO_EXCHANGE_RATE
     if ecpm < zone.floor_micros:
         return StaticReason.BELOW_FLOOR
     return Candidate(
@@ -139,13 +155,16 @@ def _assemble(
     return ZoneCompilation(record, compiled, members, groups, rejected, rotations)
 
 
-def zone_compile(record: ZoneRecord, ads: Iterable[AdRecord], stats: Stats) -> ZoneCompilation:
-    """Apply the static rules to every ad of the zone's format and group what is left."""
+def zone_compile(
+    record: ZoneRecord, ads: Iterable[AdRecord], stats: Stats, *, ecpm_in: EcpmIn | None = None
+) -> ZoneCompilation:
+    """Apply the static rules to every ad of the zone's format and group what is left
+    (``ecpm_in``: compare bids in another currency, as OpenRTB's auctions do)."""
     members: dict[GroupKey, list[Candidate]] = {}
     rejected: dict[int, Rejection] = {}
     rotations: dict[int, list[Candidate]] = {}
     for ad in ads:
-        found = _candidate(ad, record, stats)
+        found = _candidate(ad, record, stats, ecpm_in)
         if isinstance(found, str):
             rejected[ad.ad_id] = (ad.ad_id, ad.ad_uuid, ad.campaign.id, found)
             continue

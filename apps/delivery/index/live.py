@@ -75,6 +75,7 @@ SERVING_FIELDS = {
         "advertiser",
         "bid_amount",
         "category",
+        "channels",
         "daily_budget",
         "deleted_at",
         "end_date",
@@ -114,7 +115,7 @@ SERVING_FIELDS = {
     "zone": {"floor_price", "height", "status", "type", "website", "width"},
     "website": {"category", "consent_settings", "publisher"},
     "publisher": {"blocked_advertiser_ids", "blocked_categories", "status"},
-    "advertiser": {"company", "funds", "timezone"},
+    "advertiser": {"company", "currency", "funds", "timezone"},
 }
 
 

@@ -20,7 +20,7 @@ from apps.audiences.consent.policy import DEFAULT_CMP, CmpSettings
 
 from ..engine import MICROS, CampaignRule, Targeting
 
-SNAPSHOT_FORMAT = 2  # 2: zone rows end with the website's consent settings
+SNAPSHOT_FORMAT = 3  # 2: zone rows end with the website's consent settings; 3: campaign channels
 
 
 def micros(amount: Decimal | None) -> int | None:
@@ -79,6 +79,9 @@ class ZoneRecord:
     blocked_categories: frozenset[str]
     blocked_advertisers: frozenset[int]
     cmp: CmpSettings = DEFAULT_CMP  # the website's consent settings (apps/audiences)
+    # Which campaigns may buy here: "own" for our zones; OpenRTB's open-exchange inventory
+    # compiles with "rtb".
+    channel: str = "own"
 
 
 # --- Rows from the database ---------------------------------------------------------------
@@ -121,6 +124,8 @@ CAMPAIGN_COLUMNS = (
     "category",
     "advertiser__company",
     "rotation",
+    "channels",
+    "advertiser__currency",
 )
 AD_COLUMNS = (
     "id",
@@ -204,6 +209,8 @@ def _campaign_row(c: tuple) -> list:
         c[14] or "",
         c[15],
         c[16],
+        sorted(c[17] or ["own"]),
+        c[18] or "",
     ]
 
 
@@ -348,6 +355,8 @@ def campaign_records(row: list, funds: dict[int, int]) -> tuple[CampaignRule, Pl
         frequency_window_hours=row[12],
         advertiser_funds_micros=funds.get(row[1]),
         rotation=row[16],
+        channels=frozenset(row[17]),
+        currency=row[18],
         targeting=Targeting(
             countries=frozenset(t.get("countries") or ()),
             regions=frozenset(t.get("regions") or ()),
