@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.support import BROWSER_MARKS, hermetic_context, screenshot, watched_page
 
@@ -235,7 +236,7 @@ def test_advertiser_text_is_rendered_as_text_never_as_html(site, page):
         assert ins.locator(f"{box} strong").text_content() == XSS_HEADLINE
         assert ins.locator(f"{box} > p").text_content() == XSS_BODY
         # Nothing the advertiser wrote became an element.
-        assert ins.locator("img[src='x'], script, b, i, u").count() == 0
+        expect(ins.locator("img[src='x'], script, b, i, u")).to_have_count(0)
     assert _slot(page, "native").locator(".adp-cta").text_content() == "<i>go</i>"
     assert _slot(page, "native").locator(".adp-label").text_content() == (
         "Sponsored by <u>Evil</u> Corp"

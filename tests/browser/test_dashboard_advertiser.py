@@ -81,7 +81,7 @@ def test_advertiser_creates_campaign_and_ad_and_sees_them(page, live_server):
 
     base = live_server.url
     sign_up(page, base, "nora@example.com")
-    assert page.get_by_text("No campaigns yet.").is_visible()
+    expect(page.get_by_text("No campaigns yet.")).to_be_visible()
 
     # --- Campaign with targeting ---
     page.get_by_role("link", name="Create your first campaign").click()
@@ -96,7 +96,7 @@ def test_advertiser_creates_campaign_and_ad_and_sees_them(page, live_server):
         page.get_by_label(day).check()
     page.get_by_role("button", name="Create campaign").click()
     page.wait_for_url(re.compile(r"/advertiser/campaigns/\d+/$"))
-    assert page.get_by_text("Campaign “Spring sale” created").is_visible()
+    expect(page.get_by_text("Campaign “Spring sale” created")).to_be_visible()
     campaign = Campaign.objects.get(name="Spring sale")
     assert campaign.targeting["countries"] == ["US", "GB"]
     assert campaign.targeting["days"] == [0, 1, 2, 3, 4]
@@ -106,7 +106,7 @@ def test_advertiser_creates_campaign_and_ad_and_sees_them(page, live_server):
     page.get_by_label("Name", exact=True).fill("Spring banner")
     page.get_by_label("Destination URL").fill("https://shop.example.com/spring")
     # Only the banner's fields show while "Banner" is chosen.
-    assert page.get_by_label("Image URL", exact=True).is_visible()
+    expect(page.get_by_label("Image URL", exact=True)).to_be_visible()
     expect(page.get_by_label("HTML", exact=True)).to_be_hidden()  # waits for the page's script
 
     # An HTML creative is previewed in a sandboxed frame and cannot reach this page.
@@ -131,7 +131,7 @@ def test_advertiser_creates_campaign_and_ad_and_sees_them(page, live_server):
     shot(page, "ad-form")
     page.get_by_role("button", name="Create ad").click()
     page.wait_for_url(f"{base}/advertiser/campaigns/{campaign.pk}/")
-    assert page.get_by_text("It serves once our team approves it").is_visible()
+    expect(page.get_by_text("It serves once our team approves it")).to_be_visible()
     ad = Ad.objects.get(name="Spring banner")
     assert ad.type == "banner" and ad.html == "" and ad.width == 300
 
@@ -139,8 +139,8 @@ def test_advertiser_creates_campaign_and_ad_and_sees_them(page, live_server):
     stats_for_last_days(ad)
     page.reload()
     ads_table = page.locator("section", has=page.get_by_role("heading", name="Ads"))
-    assert ads_table.get_by_role("link", name="Spring banner").first.is_visible()
-    assert ads_table.get_by_text("Pending").is_visible()
+    expect(ads_table.get_by_role("link", name="Spring banner").first).to_be_visible()
+    expect(ads_table.get_by_text("Pending")).to_be_visible()
     page.wait_for_function("() => document.querySelector('canvas[data-chart-ready]') !== null")
     shot(page, "campaign-detail")
 
@@ -148,7 +148,7 @@ def test_advertiser_creates_campaign_and_ad_and_sees_them(page, live_server):
     nav(page, "Campaigns")
     row = page.locator(f"#campaign-{campaign.pk}")
     assert "Spring sale" in row.inner_text()
-    assert row.locator("progress.meter").count() == 1
+    expect(row.locator("progress.meter")).to_have_count(1)
     page.evaluate("window.__sameDocument = true")
     row.get_by_role("button", name="Pause Spring sale").click()
     page.locator(f"#campaign-{campaign.pk} .badge-paused").wait_for()
@@ -159,7 +159,7 @@ def test_advertiser_creates_campaign_and_ad_and_sees_them(page, live_server):
 
     # --- Ads list ---
     nav(page, "Ads")
-    assert page.get_by_role("link", name="Spring banner", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Spring banner", exact=True)).to_be_visible()
     shot(page, "ads")
     assert page.errors == []
 
@@ -187,7 +187,7 @@ def test_goal_pixel_and_reports(page, live_server):
     assert page.locator(".copy-status").inner_text() in ("Copied", "Select and copy")
     shot(page, "goal")
     nav(page, "Conversion goals")
-    assert page.get_by_role("link", name="Checkout", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Checkout", exact=True)).to_be_visible()
     shot(page, "goals")
 
     # --- Reports: period selector, chart, tables, CSV ---
@@ -196,7 +196,7 @@ def test_goal_pixel_and_reports(page, live_server):
     page.get_by_role("button", name="Show").click()
     page.wait_for_url(re.compile(r"period=last_30_days"))
     page.wait_for_function("() => document.querySelector('canvas[data-chart-ready]') !== null")
-    assert page.get_by_role("link", name="Winter boots").is_visible()
+    expect(page.get_by_role("link", name="Winter boots")).to_be_visible()
     shot(page, "reports")
     with page.expect_download() as download:
         page.get_by_role("link", name="Daily CSV").click()

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from tests.browser.support import BROWSER_MARKS, hermetic_context, screenshot, watched_page
 
@@ -93,14 +94,14 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     assert invoice.status == InvoiceStatus.OPEN
     page = new_page()
     log_in(page, site, Role.FINANCE, "/finance/")
-    assert page.get_by_role("heading", name="Finance overview").is_visible()
+    expect(page.get_by_role("heading", name="Finance overview")).to_be_visible()
     assert page.locator('[data-stat="open-invoices"]').get_by_text(str(invoice.total)).count()
     shot(page, "finance-home")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices").click()
     page.wait_for_url(f"{site}/finance/invoices/")
     row = page.locator(f"#invoice-{invoice.uuid}")
-    assert row.get_by_role("link", name=invoice.number, exact=True).is_visible()
+    expect(row.get_by_role("link", name=invoice.number, exact=True)).to_be_visible()
     shot(page, "finance-invoices")
 
     with page.expect_download() as download_info:
@@ -112,17 +113,17 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     row.get_by_label(f"Payment reference for {invoice.number}").fill("DEMO-BANK-REF")
     row.get_by_role("button", name=f"Mark {invoice.number} paid").click()
     row.locator(".badge-paid").wait_for()
-    assert row.get_by_text(f"Invoice {invoice.number} marked paid.").is_visible()
+    expect(row.get_by_text(f"Invoice {invoice.number} marked paid.")).to_be_visible()
     invoice.refresh_from_db()
     assert (invoice.status, invoice.payment_reference) == (InvoiceStatus.PAID, "DEMO-BANK-REF")
 
     row.get_by_role("link", name=invoice.number, exact=True).click()
     page.wait_for_url(f"{site}/finance/invoices/{invoice.uuid}/")
-    assert page.get_by_text("DEMO-BANK-REF").first.is_visible()
+    expect(page.get_by_text("DEMO-BANK-REF").first).to_be_visible()
     shot(page, "finance-invoice-detail")
 
     page.goto(f"{site}/finance/invoices/new/")
-    assert page.get_by_label("Advertiser").is_visible()
+    expect(page.get_by_label("Advertiser")).to_be_visible()
     shot(page, "finance-invoice-create")
 
     payout = demo_payout()
@@ -145,7 +146,7 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     page.wait_for_url(re.compile(r"period=last_month"))
     page.wait_for_function("() => document.querySelector('canvas[data-chart-ready]') !== null")
     company = invoice.wallet.advertiser.company
-    assert page.locator("#report-advertisers").get_by_text(company).is_visible()
+    expect(page.locator("#report-advertisers").get_by_text(company)).to_be_visible()
     shot(page, "finance-report")
     assert page.errors == []
 
@@ -154,17 +155,17 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     log_in(advertiser, site, Role.ADVERTISER, "/advertiser/")
     advertiser.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
     advertiser.wait_for_url(f"{site}/billing/")
-    assert advertiser.get_by_role("heading", name="Billing", exact=True).is_visible()
+    expect(advertiser.get_by_role("heading", name="Billing", exact=True)).to_be_visible()
     # The payment finance recorded is the newest entry of the ledger.
-    assert advertiser.get_by_text("DEMO-BANK-REF").first.is_visible()
+    expect(advertiser.get_by_text("DEMO-BANK-REF").first).to_be_visible()
     shot(advertiser, "billing-wallet")
     advertiser.get_by_role("navigation", name="Billing").get_by_role(
         "link", name="Invoices"
     ).click()
     advertiser.wait_for_url(f"{site}/billing/invoices/")
     invoice_row = advertiser.locator(f'tr[data-invoice="{invoice.uuid}"]')
-    assert invoice_row.get_by_role("link", name=invoice.number, exact=True).is_visible()
-    assert invoice_row.locator(".badge-paid").is_visible()
+    expect(invoice_row.get_by_role("link", name=invoice.number, exact=True)).to_be_visible()
+    expect(invoice_row.locator(".badge-paid")).to_be_visible()
     shot(advertiser, "billing-invoices")
     invoice_row.get_by_role("link", name=invoice.number, exact=True).click()
     advertiser.wait_for_url(f"{site}/billing/invoices/{invoice.uuid}/")
@@ -174,7 +175,7 @@ def test_finance_downloads_and_marks_an_invoice_paid_and_the_advertiser_sees_it(
     shot(advertiser, "billing-invoice-detail")
     advertiser.get_by_role("link", name="Transactions").click()
     advertiser.wait_for_url(f"{site}/billing/transactions/")
-    assert advertiser.get_by_text(f"Payment of invoice {invoice.number}").is_visible()
+    expect(advertiser.get_by_text(f"Payment of invoice {invoice.number}")).to_be_visible()
     shot(advertiser, "billing-transactions")
     assert advertiser.errors == []
 
@@ -195,7 +196,7 @@ def test_finance_records_a_bank_transfer_and_sees_the_new_balance(new_page, site
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Wallets").click()
     page.wait_for_url(f"{site}/finance/wallets/")
     row = page.locator(f"#wallet-{wallet.pk}")
-    assert row.get_by_role("link", name=company, exact=True).is_visible()
+    expect(row.get_by_role("link", name=company, exact=True)).to_be_visible()
     shot(page, "finance-wallets")
 
     row.get_by_role("link", name=company, exact=True).click()
@@ -208,7 +209,7 @@ def test_finance_records_a_bank_transfer_and_sees_the_new_balance(new_page, site
     assert page.url == f"{site}/finance/wallets/{wallet.pk}/"
     shown = page.locator('[data-stat="balance"] .stat-value').inner_text()
     assert Decimal(shown.split()[0].replace(",", "")) == before + Decimal("250.00")
-    assert page.locator("#wallet-transactions").get_by_text("ref. BROWSER-TRX-1").is_visible()
+    expect(page.locator("#wallet-transactions").get_by_text("ref. BROWSER-TRX-1")).to_be_visible()
     shot(page, "finance-wallet-detail")
     assert page.errors == []
 
@@ -225,7 +226,7 @@ def test_advertiser_saves_billing_details(new_page, site):
     page.get_by_label("VAT id").fill("DE123456789")
     page.get_by_role("button", name="Save billing details").click()
     page.wait_for_url(f"{site}/billing/")
-    assert page.get_by_text("Billing details saved").is_visible()
+    expect(page.get_by_text("Billing details saved")).to_be_visible()
     wallet = Wallet.objects.get(advertiser__user__email=demo_email(Role.ADVERTISER))
     assert (wallet.billing_name, wallet.vat_id) == ("Acme Outdoor GmbH", "DE123456789")
     assert page.errors == []
@@ -241,7 +242,7 @@ def test_publisher_sees_payouts_and_downloads_a_statement(new_page, site):
         "link", name="Payouts", exact=True
     ).click()
     page.wait_for_url(f"{site}/billing/payouts/")
-    assert page.locator('[data-stat="awaiting"]').get_by_text(str(payout.amount)).is_visible()
+    expect(page.locator('[data-stat="awaiting"]').get_by_text(str(payout.amount))).to_be_visible()
     shot(page, "billing-payouts")
     with page.expect_download() as download_info:
         page.locator(f'tr[data-payout="{payout.uuid}"]').get_by_role(
@@ -315,8 +316,10 @@ def test_advertiser_sees_what_is_owed_and_the_invoice_pdf_shows_the_due_date(new
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Billing").click()
     owed = page.locator("[data-owed-now]")
     total = f"{invoice.total:,.2f}"
-    assert owed.get_by_role("heading", name=f"You owe {total} {invoice.currency} now").is_visible()
-    assert owed.get_by_text(due).is_visible()
+    expect(
+        owed.get_by_role("heading", name=f"You owe {total} {invoice.currency} now")
+    ).to_be_visible()
+    expect(owed.get_by_text(due)).to_be_visible()
     shot(page, "billing-wallet-owed")
 
     page.get_by_role("link", name=invoice.number, exact=True).first.click()

@@ -116,30 +116,30 @@ def test_publisher_creates_a_website_and_zone_and_copies_its_code(site, page):
     log_in(page, site, "perry@planet.example")
 
     # Home: earnings cards, the chart, no zones yet.
-    assert page.get_by_role("heading", name="Earnings", exact=True).is_visible()
-    assert page.locator(".stat").first.get_by_text("0.00 USD").is_visible()
+    expect(page.get_by_role("heading", name="Earnings", exact=True)).to_be_visible()
+    expect(page.locator(".stat").first.get_by_text("0.00 USD")).to_be_visible()
     page.wait_for_function("() => document.querySelector('canvas[data-chart]').dataset.chartReady")
     shot(page, "home-empty")
 
     # Websites → add one.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Websites").click()
     page.wait_for_url(f"{site}/publisher/websites/")
-    assert page.get_by_text("No websites yet.").is_visible()
+    expect(page.get_by_text("No websites yet.")).to_be_visible()
     page.get_by_role("link", name="Add a website").first.click()
     page.get_by_label("Name").fill("Planet News")
     page.get_by_label("URL").fill("https://planet.example.com")
     page.get_by_label("Category").fill("news")
     page.get_by_role("button", name="Add website").click()
     page.wait_for_url(f"{site}/publisher/websites/*/")
-    assert page.get_by_text("Website “Planet News” added.").is_visible()
-    assert page.get_by_role("heading", name="Planet News").is_visible()
+    expect(page.get_by_text("Website “Planet News” added.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Planet News")).to_be_visible()
 
     # Add a zone: a size error first, then a standard size.
     page.get_by_role("link", name="Add a zone").first.click()
     page.get_by_label("Name").fill("Sidebar")
     page.get_by_label("Type").select_option("banner")
     page.get_by_role("button", name="Create zone").click()
-    assert page.get_by_text("Required for banner zones.").first.is_visible()
+    expect(page.get_by_text("Required for banner zones.").first).to_be_visible()
     shot(page, "zone-form-errors")
     page.get_by_label("Standard size").select_option("300x250")
     assert page.get_by_label("Width (px)").input_value() == "300"
@@ -147,7 +147,7 @@ def test_publisher_creates_a_website_and_zone_and_copies_its_code(site, page):
     page.get_by_label("Floor price (CPM)").fill("0.50")
     page.get_by_role("button", name="Create zone").click()
     page.wait_for_url(f"{site}/publisher/zones/*/")
-    assert page.get_by_text("Zone “Sidebar” created.").is_visible()
+    expect(page.get_by_text("Zone “Sidebar” created.")).to_be_visible()
 
     from apps.inventory.models import Zone
 
@@ -187,7 +187,7 @@ def test_publisher_creates_a_website_and_zone_and_copies_its_code(site, page):
     page.get_by_role("link", name="Edit Sidebar").click()
     page.get_by_label("Status").select_option("paused")
     page.get_by_role("button", name="Save zone").click()
-    assert page.get_by_text("This zone is paused").is_visible()
+    expect(page.get_by_text("This zone is paused")).to_be_visible()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Websites").click()
     shot(page, "websites")
     assert page.errors == []
@@ -218,7 +218,7 @@ def test_publisher_reports_payouts_and_earnings(site, page):
     page.wait_for_function("() => document.querySelector('canvas[data-chart]').dataset.chartReady")
     cards = page.locator(".stat-value")
     assert "USD" in cards.nth(0).inner_text() and cards.nth(0).inner_text() != "0.00 USD"
-    assert page.get_by_role("link", name="Leaderboard", exact=True).is_visible()
+    expect(page.get_by_role("link", name="Leaderboard", exact=True)).to_be_visible()
     shot(page, "home")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
@@ -226,13 +226,13 @@ def test_publisher_reports_payouts_and_earnings(site, page):
         "() => [...document.querySelectorAll('canvas[data-chart]')]"
         ".every((canvas) => canvas.dataset.chartReady)"
     )
-    assert page.get_by_role("heading", name="By zone").is_visible()
+    expect(page.get_by_role("heading", name="By zone")).to_be_visible()
     shot(page, "reports")
     page.get_by_label("Dates", exact=True).select_option("last_7_days")
     page.get_by_label("Zone", exact=True).select_option(label="Sidebar · Planet News")
     page.get_by_role("button", name="Show").click()
     page.wait_for_url("**period=last_7_days**")
-    assert page.locator("tbody tr").filter(has_text="Leaderboard").count() == 0
+    expect(page.locator("tbody tr").filter(has_text="Leaderboard")).to_have_count(0)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").first.click()
     download = download_info.value
@@ -245,13 +245,13 @@ def test_publisher_reports_payouts_and_earnings(site, page):
     # Payout settings: PayPal needs an email, then saves.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Payout settings").click()
     page.get_by_label("PayPal", exact=True).check()
-    assert page.get_by_label("PayPal email").is_visible()
+    expect(page.get_by_label("PayPal email")).to_be_visible()
     expect(page.get_by_label("Account holder")).to_be_hidden()  # waits for the page's script
     page.get_by_role("button", name="Save payout settings").click()
-    assert page.get_by_text("Required for PayPal payouts.").is_visible()
+    expect(page.get_by_text("Required for PayPal payouts.")).to_be_visible()
     page.get_by_label("PayPal email").fill("money@planet.example")
     page.get_by_role("button", name="Save payout settings").click()
-    assert page.get_by_text("Payout settings saved.").is_visible()
+    expect(page.get_by_text("Payout settings saved.")).to_be_visible()
     shot(page, "payout")
     publisher.refresh_from_db()
     assert publisher.payout_details == {"email": "money@planet.example"}
@@ -262,9 +262,9 @@ def test_pending_publisher_sees_the_banner(site, page):
     make_publisher("clark@planet.example", status="pending", name="Smallville Gazette")
     log_in(page, site, "clark@planet.example")
     banner = page.locator('[data-publisher-status="pending"]')
-    assert banner.is_visible()
+    expect(banner).to_be_visible()
     assert "awaiting approval" in banner.inner_text()
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Websites").click()
-    assert page.locator('[data-publisher-status="pending"]').is_visible()
+    expect(page.locator('[data-publisher-status="pending"]')).to_be_visible()
     page.goto(f"{site}/publisher/")
     shot(page, "pending")

@@ -222,7 +222,7 @@ def test_overview_users_settings_and_admin_links(site, page):
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Users").click()
     page.get_by_label("Role").select_option("publisher")
     page.get_by_role("button", name="Search").click()
-    assert page.locator("#user-table tbody tr").count() == 2  # the demo publisher + newsite
+    expect(page.locator("#user-table tbody tr")).to_have_count(2)  # the demo publisher + newsite
     shot(page, "users")
     page.get_by_role("link", name="Add a user").click()
     page.get_by_label("Email").fill("new.analyst@network.example")
@@ -252,9 +252,9 @@ def test_overview_users_settings_and_admin_links(site, page):
     page.get_by_label("Approve new ads automatically").check()
     shot(page, "settings")
     page.get_by_role("button", name="Save settings").click()
-    assert page.get_by_text(
-        "Settings saved: Site name, Approve new ads automatically."
-    ).is_visible()
+    expect(
+        page.get_by_text("Settings saved: Site name, Approve new ads automatically.")
+    ).to_be_visible()
     assert setting_get("site_name") == "Smallville Ads"
     assert setting_get("smtp_password") == "hunter2-smtp"
     assert page.locator(".site-name").inner_text() == "Smallville Ads"

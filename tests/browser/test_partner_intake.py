@@ -13,6 +13,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.support import BROWSER_MARKS, hermetic_context, screenshot, watched_page
 
@@ -81,8 +82,8 @@ def test_advertiser_follows_ad_creation_link_and_submits(page, live_server):
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(link)
-    assert page.get_by_text("reference id").first.is_visible()
-    assert page.get_by_text("crm-4411").first.is_visible()
+    expect(page.get_by_text("reference id").first).to_be_visible()
+    expect(page.get_by_text("crm-4411").first).to_be_visible()
     banner = page.locator("fieldset[data-ad] img")
     banner.wait_for()
     page.wait_for_function(
@@ -97,7 +98,7 @@ def test_advertiser_follows_ad_creation_link_and_submits(page, live_server):
     page.get_by_role("button", name="Submit campaign").click()
     campaign = Campaign.objects.get(source_reference_id="crm-4411")
     page.wait_for_url(f"{base}/advertiser/campaigns/{campaign.pk}/")
-    assert page.get_by_text("Campaign “Storhaug spring” submitted").is_visible()
+    expect(page.get_by_text("Campaign “Storhaug spring” submitted")).to_be_visible()
     screenshot(page, "partner-submitted")
     assert not page.errors
 
