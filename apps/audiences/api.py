@@ -545,7 +545,7 @@ class ConsentStatsApi(APIView):
         tags=CONSENT_TAGS,
         operation_id="consent_stats",
         parameters=[OpenApiParameter("days", int, description="1-40, default 14")],
-        responses={200: envelope(ConsentStatsRowOutput, many=True)},
+        responses={200: envelope(ConsentStatsRowOutput, many=True, paginated=False)},
         description="Requests where GDPR applied over the last days, by country, and the "
         "share with valid consent.",
     )

@@ -66,15 +66,23 @@ class MessageOutput(serializers.Serializer):
 
 
 @cache
-def envelope(inner: type[serializers.Serializer], *, many: bool = False) -> type:
-    """``{"success": true, "data": <inner>}``; lists add ``pagination``."""
+def envelope(
+    inner: type[serializers.Serializer], *, many: bool = False, paginated: bool = True
+) -> type:
+    """``{"success": true, "data": <inner>}``; paginated lists add ``pagination``.
+
+    ``paginated=False`` is for short fixed lists (a summary's rows) answered whole.
+    """
     base = inner.__name__.removesuffix("Output")
-    name = f"{base}ListEnvelope" if many else f"{base}Envelope"
+    if not many:
+        name = f"{base}Envelope"
+    else:
+        name = f"{base}ListEnvelope" if paginated else f"{base}RowsEnvelope"
     attrs = {
         "success": serializers.BooleanField(default=True),
         "data": inner(many=many),
     }
-    if many:
+    if many and paginated:
         attrs["pagination"] = PaginationOutput()
     return type(name, (serializers.Serializer,), attrs)
 
