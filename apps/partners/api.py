@@ -92,9 +92,21 @@ class PartnerApiView(APIView):
 # --- Schemas (documentation) --------------------------------------------------------------
 
 
+class _Text(serializers.CharField):
+    """A JSON string only (a number is not a key), kept as sent."""
+
+    def __init__(self, **kwargs):
+        super().__init__(trim_whitespace=False, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 class PartnerTokenRequest(serializers.Serializer):
-    api_key = serializers.CharField(help_text="The issued partner API key.")
-    api_secret = serializers.CharField(help_text="The secret shown once when the key was issued.")
+    api_key = _Text(help_text="The issued partner API key.")
+    api_secret = _Text(help_text="The secret shown once when the key was issued.")
 
 
 class PartnerTokenResponse(serializers.Serializer):
@@ -183,12 +195,12 @@ class PartnerTokenApi(PartnerApiView):
     @extend_schema(**TOKEN_SCHEMA)
     def post(self, request, client_slug: str | None = None):
         body = request.data
-        api_key = body.get("api_key") if isinstance(body, dict) else None
-        api_secret = body.get("api_secret") if isinstance(body, dict) else None
-        if not (
-            isinstance(api_key, str) and api_key and isinstance(api_secret, str) and api_secret
-        ):
+        # Refuses non-strings, empty strings, NUL bytes and lone surrogates: no real key or
+        # secret holds them (and PostgreSQL cannot even compare a NUL).
+        form = PartnerTokenRequest(data=body if isinstance(body, dict) else {})
+        if not form.is_valid():
             raise PartnerError(400, INVALID_BODY, code="invalid_request_body")
+        api_key, api_secret = form.validated_data["api_key"], form.validated_data["api_secret"]
         partner_token_limit_check(request, api_key[:64])
         credential = partner_credential_check(api_key=api_key[:64], api_secret=api_secret[:200])
         if credential is None:

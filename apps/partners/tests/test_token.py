@@ -44,12 +44,20 @@ def test_secret_is_stored_hashed(credential_pair):
         {"api_secret": "x"},
         {"api_key": 5, "api_secret": "x"},
         {"api_key": "", "api_secret": ""},
+        {"api_key": "pk_live_\x00", "api_secret": "x"},
         ["api_key", "api_secret"],
         "text",
     ],
 )
 def test_body_not_in_the_shape_is_400(body):
     response = post(body)
+    assert response.status_code == 400
+    assert response.json()["error"] == "Invalid request body"
+
+
+def test_a_lone_surrogate_is_400_not_a_crash():
+    body = b'{"api_key": "pk_live_x", "api_secret": "\\ud800"}'
+    response = APIClient().post(TOKEN_URL, body, content_type="application/json")
     assert response.status_code == 400
     assert response.json()["error"] == "Invalid request body"
 
