@@ -21,6 +21,8 @@
 # Knobs (environment): BENCH_SIZES ("100 10000"), BENCH_ZONES (10), BENCH_DURATION (20s),
 # BENCH_CONNECTIONS (32), BENCH_LIGHT_CONNECTIONS (4), BENCH_LIGHT_DURATION (10s),
 # BENCH_PORT (8099), BENCH_TIMEOUT (1200 s in all),
+# BENCH_CHURN_RATES ("1 10": campaign edits per second during the churn runs; "" skips them),
+# BENCH_CHURN_DURATION (20s), BENCH_CHURN_BURST (20 edits before the "2 s after" run),
 # BENCH_IDLE_WAIT (0: seconds to wait, before each run, for the CPUs to be 90 % idle),
 # BENCH_MAX_OTHER_LOAD (10: a run during which other programs used more than this percentage
 # of the CPUs is repeated, and so is one whose connections all went to too few workers; at
@@ -46,6 +48,10 @@ DURATION=${BENCH_DURATION:-20s}
 CONNECTIONS=${BENCH_CONNECTIONS:-32}
 LIGHT_CONNECTIONS=${BENCH_LIGHT_CONNECTIONS:-4}
 LIGHT_DURATION=${BENCH_LIGHT_DURATION:-10s}
+CHURN_RATES=${BENCH_CHURN_RATES-"1 10"}
+CHURN_DURATION=${BENCH_CHURN_DURATION:-20s}
+CHURN_BURST=${BENCH_CHURN_BURST:-20}
+CHURN_ADS=$(printf '%s\n' $SIZES | sort -n | tail -n 1) # churn runs at the largest inventory
 IDLE_WAIT=${BENCH_IDLE_WAIT:-0}
 MAX_FOREIGN=${BENCH_MAX_OTHER_LOAD:-10}
 BUSY_RETRIES=${BENCH_BUSY_RETRIES:-3}
@@ -94,6 +100,15 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/serve-bench.XXXXXX")
 MANIFEST="$WORK/manifest.jsonl"
 : >"$MANIFEST"
 GUNICORN_PID=""
+CHURN_PID=""
+
+stop_churn() {
+  if [[ -n "$CHURN_PID" ]] && kill -0 "$CHURN_PID" 2>/dev/null; then
+    kill -TERM "$CHURN_PID" 2>/dev/null || true
+    wait "$CHURN_PID" 2>/dev/null || true
+  fi
+  CHURN_PID=""
+}
 
 stop_server() {
   if [[ -n "$GUNICORN_PID" ]] && kill -0 "$GUNICORN_PID" 2>/dev/null; then
@@ -105,6 +120,7 @@ stop_server() {
   GUNICORN_PID=""
 }
 cleanup() {
+  stop_churn
   stop_server
   rm -rf "$WORK"
 }
@@ -216,9 +232,9 @@ children_jiffies() { # FILE: the output of `times`, run in this shell (not a sub
   }' "$1"
 }
 
-# run_wrk ADS TARGET CONNECTIONS DURATION URL [ZONES_CSV]
+# run_wrk ADS TARGET CONNECTIONS DURATION URL [ZONES_CSV] [CHURN_JSON]
 run_wrk() {
-  local ads=$1 target=$2 conns=$3 duration=$4 url=$5 zones=${6:-}
+  local ads=$1 target=$2 conns=$3 duration=$4 url=$5 zones=${6:-} churn=${7:-}
   local name="$ads-$target-c$conns"
   local attempt idle waited before after m0 g0 c0 m1 g1 c1 foreign balanced
   for attempt in $(seq $((BUSY_RETRIES + 1))); do
@@ -265,8 +281,33 @@ run_wrk() {
       break
     fi
   done
-  printf '{"ads": %s, "target": "%s", "connections": %s, "duration": "%s", "idle_before": %s, "foreign_cpu": %s, "balanced": %s, "attempts": %s, "wrk": "%s", "access": "%s"}\n' \
-    "$ads" "$target" "$conns" "$duration" "$idle" "$foreign" "$balanced" "$attempt" "$WORK/$name.wrk" "$WORK/$name.access" >>"$MANIFEST"
+  printf '{"ads": %s, "target": "%s", "connections": %s, "duration": "%s", "idle_before": %s, "foreign_cpu": %s, "balanced": %s, "attempts": %s, "wrk": "%s", "access": "%s", "churn": "%s"}\n' \
+    "$ads" "$target" "$conns" "$duration" "$idle" "$foreign" "$balanced" "$attempt" "$WORK/$name.wrk" "$WORK/$name.access" "$churn" >>"$MANIFEST"
+}
+
+# churn_runs ADS ZONES_CSV: serve load while campaigns are edited through the API (what users
+# live with), at each rate of BENCH_CHURN_RATES, then a burst of edits and, 2 s after its
+# last edit, the steady load again. Compared with the steady run at the same connections.
+churn_runs() {
+  local ads=$1 zones=$2 rate out
+  for rate in $CHURN_RATES; do
+    out="$WORK/churn-$rate.json"
+    log "churn: $rate campaign edit(s) per second through PATCH /api/v1/campaigns/{id}"
+    "$PY" bench/churn.py --base-url "$BASE_URL" --rate "$rate" --out "$out" &
+    CHURN_PID=$!
+    sleep 3 # signed in, campaigns listed, the first deltas applied
+    run_wrk "$ads" "serve-churn$rate" "$LIGHT_CONNECTIONS" "$CHURN_DURATION" "$BASE_URL/" "$zones" "$out"
+    stop_churn
+    [[ -s "$out" ]] && log "  edits: $(cat "$out")"
+  done
+  if [[ $CHURN_BURST -gt 0 ]]; then
+    out="$WORK/burst.json"
+    log "churn: a burst of $CHURN_BURST edits, then the steady load 2 s after the last"
+    "$PY" bench/churn.py --base-url "$BASE_URL" --burst "$CHURN_BURST" --out "$out"
+    log "  edits: $(cat "$out")"
+    sleep 1 # + the 1 s idle probe at the start of run_wrk = 2 s
+    run_wrk "$ads" serve-after-burst "$LIGHT_CONNECTIONS" "$LIGHT_DURATION" "$BASE_URL/" "$zones" "$out"
+  fi
 }
 
 # --- The runs ---------------------------------------------------------------------------
@@ -314,6 +355,7 @@ for ads in $SIZES; do
 
   run_wrk "$ads" serve "$CONNECTIONS" "$DURATION" "$BASE_URL/" "$zones_csv"
   run_wrk "$ads" serve "$LIGHT_CONNECTIONS" "$LIGHT_DURATION" "$BASE_URL/" "$zones_csv"
+  if [[ $ads == "$CHURN_ADS" ]]; then churn_runs "$ads" "$zones_csv"; fi
   server_errors
   stop_server
 
@@ -331,5 +373,5 @@ mkdir -p bench/results
 OUT="bench/results/serve-$STAMP.json"
 "$PY" bench/summarize.py --manifest "$MANIFEST" --out "$OUT" --config "$CONFIG" --revision "$REVISION" \
   --server "$SHAPE; adplatform.settings.production" \
-  --load "wrk -t2 -c$CONNECTIONS -d$DURATION (and -c$LIGHT_CONNECTIONS -d$LIGHT_DURATION)"
+  --load "wrk -t2 -c$CONNECTIONS -d$DURATION (and -c$LIGHT_CONNECTIONS -d$LIGHT_DURATION; churn -c$LIGHT_CONNECTIONS -d$CHURN_DURATION)"
 log "results written to $OUT"
