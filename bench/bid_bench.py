@@ -5,8 +5,10 @@ fan-out to fake demand partners on loopback.
         .venv/bin/python bench/bid_bench.py [--ads 10000] [--duration 20] [--connections 16]
 
 (a) **Internal auction.** ``bench_seed`` makes N active 300x250 banner ads in 10 zones; their
-campaigns are opened to the exchange (``channels: ["own", "rtb"]``). gunicorn starts as
-``bench/serve_bench.sh`` starts it (4 sync workers by default, ``bench.settings``), and wrk
+campaigns are opened to the exchange (``channels: ["own", "rtb"]``). The server is the
+production command, ``gunicorn -c gunicorn.conf.py adplatform.wsgi`` with the production
+settings (``bench/production.py``; the shape overridden as an operator would, e.g.
+``WEB_CONCURRENCY``), and wrk
 POSTs open-exchange bid requests (desktop Chrome, ``device.geo.country=USA``, 1,000 users,
 ``at`` 1 and 2, floor 0.10) at ``--connections``; then the same load goes to
 ``GET /api/v1/serve/{zone}`` for comparison. Server-side times come from gunicorn's access log
@@ -15,8 +17,13 @@ POSTs open-exchange bid requests (desktop Chrome, ``device.geo.country=USA``, 1,
 (b) **Fan-out.** Three fake partners (``bench/fake_bidder.py``) answer after 20 ms (below the
 deadline), ``tmax - margin`` ms (at it) and 250 ms (above it); requests name a site mapped to
 a bench zone, so every one is offered to all three, with ``tmax`` = ``--tmax``. wrk runs with
-as many connections as workers (no queueing in front of the server: the deadline counts from
-the request's arrival in the view). The script reports p50/p99/max against ``tmax``, client-
+as many connections as the server has request threads (no queueing in front of it: the
+deadline counts from the request's arrival in the view). The one setting the run needs beyond
+the production shape's is ``WEBHOOK_ALLOW_PRIVATE_URLS=true``, because the fake partners listen
+on loopback. The circuit breaker keeps its defaults, so the partner that always answers late
+is dropped after ``RTB_BREAKER_FAILURES`` timeouts; for the worst case (it is called and
+abandoned on every request) an operator's ``RTB_BREAKER_FAILURES=1000000000`` in the
+environment passes through. The script reports p50/p99/max against ``tmax``, client-
 and server-side, and the partners' statistics (bids, timeouts).
 
 Other load on the machine is measured as ``serve_bench.sh`` does (busy CPU not used by
@@ -41,64 +48,27 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = str(ROOT / ".venv" / "bin" / "python")
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.production import (  # the script runs from bench/
+    PY,
+    ROOT,
+    django_setup,
+    ensure_database,
+    manage,
+    product_env,
+    server_shape,
+    start_gunicorn,
+)
+
 UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/124.0.0.0 Safari/537.36"
 )
 OPEN_SITE, MAPPED_SITE = "bench-open-site", "bench-mapped-site"
-ENV = {
-    **os.environ,
-    "DJANGO_SETTINGS_MODULE": "bench.settings",
-    "PYTHONPATH": str(ROOT),
-    "WEBHOOK_ALLOW_PRIVATE_URLS": "true",  # the fake partners listen on loopback
-    "RTB_CONFIG_SECONDS": "1",
-    # The partner that answers after the deadline keeps being called (and abandoned) instead
-    # of having its circuit breaker opened after a few timeouts: the worst case for tmax.
-    "RTB_BREAKER_FAILURES": "1000000000",
-}
 
 
 def log(text: str) -> None:
     print(f"[bench-bid] {text}", file=sys.stderr, flush=True)
-
-
-def manage(*args: str) -> str:
-    return subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=ENV, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def create_database() -> None:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    cfg = environ.Env.db_url_config(url)
-    params = {
-        "host": cfg.get("HOST") or None,
-        "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None,
-        "password": cfg.get("PASSWORD") or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if not found.fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-            log(f"created database {cfg['NAME']}")
-
-
-def django_setup() -> None:
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "bench.settings", **ENV})
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def prepare(zones: list[str]) -> None:
@@ -186,13 +156,21 @@ def _ours(gunicorn_pid: int, extra: list[int]) -> list[int]:
 # --- Runs ------------------------------------------------------------------------------------
 
 
+def access_line(line: str) -> tuple[str, str, float] | None:
+    """(worker pid, path, ms) of one line of gunicorn.conf.py's access log: the combined
+    format followed by ``%(D)s`` (µs) and ``%(p)s`` (``<pid>``)."""
+    parts = line.split()
+    if len(parts) < 11 or not parts[-2].isdigit():
+        return None
+    return parts[-1].strip("<>"), parts[6], int(parts[-2]) / 1000
+
+
 def access_times(path: Path, start: int, route: str) -> list[float]:
-    lines = path.read_text().splitlines()[start:]
     times = []
-    for line in lines:
-        parts = line.split()
-        if len(parts) == 4 and parts[1].startswith(route):
-            times.append(int(parts[3]) / 1000)
+    for line in path.read_text().splitlines()[start:]:
+        parsed = access_line(line)
+        if parsed and parsed[1].startswith(route):
+            times.append(parsed[2])
     return times
 
 
@@ -214,7 +192,7 @@ def run_wrk(
     out = subprocess.run(
         ["wrk", "-t2", f"-c{conns}", f"-d{seconds}s", "--latency", "-s", script, url],
         cwd=ROOT,
-        env={**ENV, **env},
+        env={**state["env"], **env},
         capture_output=True,
         text=True,
         timeout=seconds + 60,
@@ -259,48 +237,20 @@ def run_wrk(
     return result
 
 
-def start_gunicorn(args, access: Path, err: Path) -> subprocess.Popen:
-    access.write_text("")
-    threads = "1" if args.worker_class == "sync" else str(args.threads)
-    proc = subprocess.Popen(
-        [
-            GUNICORN,
-            "adplatform.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--worker-class",
-            args.worker_class,
-            "--threads",
-            threads,
-            "--backlog",
-            "2048",
-            "--keep-alive",
-            "5",
-            "--access-logfile",
-            str(access),
-            "--access-logformat",
-            "%(p)s %(U)s %(s)s %(D)s",
-            "--error-logfile",
-            str(err),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=ENV,
-    )
+def start_server(env: dict, port: int, err: Path) -> subprocess.Popen:
+    proc = start_gunicorn(env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{args.port}/bench/ping", timeout=2).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).read()
             return proc
         except OSError:
             time.sleep(0.2)
+    proc.kill()
     raise SystemExit("gunicorn did not come up: " + err.read_text()[-2000:])
 
 
-def warm(args, body_file: Path, access: Path) -> int:
+def warm(args, body_file: Path, access: Path, workers_wanted: int) -> int:
     """Fresh connections until every worker has answered bids (each builds its index)."""
     lines = body_file.read_text().splitlines()
     filled = 0
@@ -314,11 +264,11 @@ def warm(args, body_file: Path, access: Path) -> int:
             with urllib.request.urlopen(request, timeout=30) as answer:
                 filled += answer.status == 200
         workers = {
-            line.split()[0]
-            for line in access.read_text().splitlines()
-            if "/openrtb/2.6/bid" in line
+            parsed[0]
+            for parsed in map(access_line, access.read_text().splitlines())
+            if parsed and parsed[1] == "/openrtb/2.6/bid"
         }
-        if round_ >= 3 and len(workers) >= args.workers:
+        if round_ >= 3 and len(workers) >= workers_wanted:
             break
     return filled
 
@@ -328,9 +278,6 @@ def main() -> int:
     parser.add_argument("--ads", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8070")))
     parser.add_argument("--tmax", type=int, default=100)
     parser.add_argument("--skip-fanout", action="store_true")
@@ -338,14 +285,20 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="bid-bench-"))
     access, err = work / "access.log", work / "gunicorn.err"
-    create_database()
+    env = product_env(work, args.port, prefix="bench-bid")
+    # The fake partners listen on loopback, which outside calls refuse by default.
+    env["WEBHOOK_ALLOW_PRIVATE_URLS"] = "true"
+    if env.get("DATABASE_URL"):
+        ensure_database(env["DATABASE_URL"], prefix="bench-bid")
     log("migrating")
-    manage("migrate", "--noinput")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")  # as an operator does before starting
     log(f"seeding {args.ads} ads")
     zones = json.loads(
-        manage("bench_seed", "--ads", str(args.ads), "--zones", "10").splitlines()[-1]
+        manage(env, "bench_seed", "--ads", str(args.ads), "--zones", "10").splitlines()[-1]
     )["zones"]
-    django_setup()
+    os.environ["WEBHOOK_ALLOW_PRIVATE_URLS"] = "true"
+    django_setup(env)
     prepare(zones)
     open_bodies, mapped_bodies = work / "open.jsonl", work / "mapped.jsonl"
     bodies(open_bodies, site=OPEN_SITE, tmax=args.tmax)
@@ -354,10 +307,14 @@ def main() -> int:
     from django.conf import settings
 
     margin = settings.RTB_SAFETY_MARGIN_MS
+    shape = server_shape(env)
+    workers = int(shape["workers"])
+    threads = int(shape["threads"]) if shape.get("worker_class") == "gthread" else 1
     delays = [20.0, float(args.tmax - margin), 250.0]
     fakes: list[subprocess.Popen] = []
-    gunicorn = start_gunicorn(args, access, err)
-    state = {"gunicorn": gunicorn.pid, "extra": [], "access": access}
+    access.write_text("")
+    gunicorn = start_server(env, args.port, err)
+    state = {"gunicorn": gunicorn.pid, "extra": [], "access": access, "env": env}
     result: dict = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "revision": subprocess.run(
@@ -365,15 +322,16 @@ def main() -> int:
         ).stdout.strip(),
         "config": ("PostgreSQL" if os.environ.get("DATABASE_URL") else "SQLite")
         + (" + Redis" if os.environ.get("REDIS_URL") else " + database cache"),
-        "server": f"gunicorn {args.workers} x {args.threads if args.worker_class != 'sync' else 1}"
-        f" ({args.worker_class})",
+        "server": f"gunicorn -c gunicorn.conf.py: {workers} x {threads} "
+        f"({shape.get('worker_class')}); adplatform.settings.production",
+        "shape": shape,
         "ads": args.ads,
         "cpus": os.cpu_count(),
         "load_average_before": os.getloadavg(),
         "runs": [],
     }
     try:
-        log(f"warm-up: {warm(args, open_bodies, access)} bids with an ad")
+        log(f"warm-up: {warm(args, open_bodies, access, workers)} bids with an ad")
         base = f"http://127.0.0.1:{args.port}"
         bid_env = {"BENCH_BODIES": str(open_bodies)}
         serve_env = {"BENCH_ZONES": ",".join(zones)}
@@ -411,14 +369,15 @@ def main() -> int:
                 )
             state["extra"] = [f.pid for f in fakes]
             partners_create([(args.port + 1 + i, d) for i, d in enumerate(delays)])
-            time.sleep(2.5)  # every worker reloads its configuration (RTB_CONFIG_SECONDS=1)
+            # Every worker reloads its exchange configuration within RTB_CONFIG_SECONDS.
+            time.sleep(settings.RTB_CONFIG_SECONDS + 1.5)
             fan_env = {"BENCH_BODIES": str(mapped_bodies)}
             run = run_wrk(
-                f"fan-out tmax={args.tmax} c{args.workers}",
+                f"fan-out tmax={args.tmax} c{workers * threads}",
                 url=base,
                 script="bench/bid.lua",
                 env=fan_env,
-                conns=args.workers,
+                conns=workers * threads,
                 seconds=args.duration,
                 state=state,
             )

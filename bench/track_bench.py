@@ -48,78 +48,28 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-PY = str(BIN / "python")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.production import (  # the script runs from bench/
+    BIN,
+    ROOT,
+    django_setup,
+    ensure_database,
+    manage,
+    product_env,
+    server_shape,
+    start_gunicorn,
+)
+
 UA = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/124.0.0.0 Safari/537.36"
 )
 PORT = int(os.environ.get("BENCH_PORT", "8098"))
+
+
 # Settings that would make the figure something else than the product's; never passed on.
-NOT_PRODUCTION = ("EVENT_DRAIN_IN_PROCESS", "RATELIMIT_ENABLE", "RATELIMIT_PUBLIC")
-
-
 def log(message: str) -> None:
     print(f"[track-bench] {message}", file=sys.stderr, flush=True)
-
-
-def product_env(work: Path) -> dict:
-    """The environment of the production shape (README "Production shape") on loopback."""
-    env = {k: v for k, v in os.environ.items() if k not in NOT_PRODUCTION}
-    for name in NOT_PRODUCTION:
-        if name in os.environ:
-            log(f"ignoring {name}={os.environ[name]}: the benchmark measures the product's default")
-    env.update(
-        DJANGO_SETTINGS_MODULE="adplatform.settings.production",
-        DJANGO_SECRET_KEY=os.environ.get("DJANGO_SECRET_KEY", "track-bench-" + "k" * 40),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
-        # wrk plays a proxy in front of gunicorn that passes many visitors' addresses.
-        TRUSTED_PROXIES="127.0.0.1",
-        PYTHONPATH=str(ROOT),
-        GUNICORN_BIND=f"127.0.0.1:{PORT}",
-        GUNICORN_ACCESS_LOG=str(work / "access.log"),
-        GUNICORN_ERROR_LOG=str(work / "gunicorn.err"),
-    )
-    return env
-
-
-def manage(env: dict, *args: str) -> str:
-    return subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
-    ).stdout
-
-
-def ensure_database(url: str) -> None:
-    import environ
-    import psycopg
-    from psycopg import sql
-
-    cfg = environ.Env.db_url_config(url)
-    if "postgresql" not in cfg["ENGINE"]:
-        return
-    params = {
-        "host": cfg.get("HOST") or None,
-        "port": cfg.get("PORT") or None,
-        "user": cfg.get("USER") or None,
-        "password": cfg.get("PASSWORD") or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]])
-        if not found.fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-            log(f"created database {cfg['NAME']}")
-
-
-def django_setup(env: dict) -> None:
-    for name in ("DJANGO_SETTINGS_MODULE", "DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS"):
-        os.environ[name] = env[name]
-    for name in NOT_PRODUCTION:
-        os.environ.pop(name, None)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
 
 
 def sign_tokens(count: int, path: Path) -> dict:
@@ -175,34 +125,6 @@ def wait_http(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"server at {url} did not come up")
-
-
-def server_shape(env: dict) -> dict:
-    """gunicorn's resolved settings for this environment (``--print-config``)."""
-    out = subprocess.run(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "--print-config", "adplatform.wsgi"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    wanted = ("workers", "worker_class", "threads", "keepalive", "preload_app", "max_requests")
-    shape = {}
-    for line in out.splitlines():
-        name, _, value = line.partition("=")
-        if name.strip() in wanted:
-            shape[name.strip()] = value.strip()
-    return shape
-
-
-def start_gunicorn(env: dict) -> subprocess.Popen:
-    return subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "adplatform.wsgi"],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
 
 
 def start_celery(env: dict, work: Path) -> subprocess.Popen:
@@ -573,8 +495,8 @@ def main() -> int:
     if subprocess.run(changed).returncode:
         revision += "+uncommitted"
     work = Path(tempfile.mkdtemp(prefix="track-bench-"))
-    env = product_env(work)
-    ensure_database(env["DATABASE_URL"])
+    env = product_env(work, PORT, prefix="track-bench")
+    ensure_database(env["DATABASE_URL"], prefix="track-bench")
     log("migrating and seeding 100 ads in 10 zones")
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")  # as an operator does before starting
