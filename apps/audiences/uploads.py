@@ -103,7 +103,10 @@ def _row_of(line: str, fmt: str) -> tuple[str, str]:
         if not isinstance(value, str):
             raise ValueError("id must be a string")
     else:
-        cells = next(csv.reader([line]))
+        try:
+            cells = next(csv.reader([line]))
+        except csv.Error:  # e.g. a lone carriage return inside the line
+            raise ValueError("not a CSV row") from None
         if not cells or len(cells) > 2:
             raise ValueError("expected id[,op]")
         value, op = cells[0], cells[1] if len(cells) == 2 else "add"

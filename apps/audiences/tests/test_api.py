@@ -181,6 +181,7 @@ def test_list_upload_keeps_good_rows_and_reports_bad_ones(owner, on_commit):
         "plain@example.com",  # not hashed: refused
         f"{sha('carl@example.com')},delete",  # unknown op
         f"{sha('dora@example.com').upper()}",  # upper case digests are fine
+        "\rab\rcd,add",  # a stray carriage return: this row is refused, not the upload
     ]
     with on_commit():
         upload = client.post(
@@ -193,8 +194,8 @@ def test_list_upload_keeps_good_rows_and_reports_bad_ones(owner, on_commit):
         f"/api/v1/audiences/{audience['id']}/uploads/{upload.json()['data']['id']}"
     ).json()["data"]
     assert result["status"] == "done" and result["progress"] == 1.0
-    assert (result["rows_accepted"], result["rows_rejected"], result["rows_added"]) == (3, 2, 3)
-    assert [e["line"] for e in result["errors"]] == [4, 5]
+    assert (result["rows_accepted"], result["rows_rejected"], result["rows_added"]) == (3, 3, 3)
+    assert [e["line"] for e in result["errors"]] == [4, 5, 7]
     assert "SHA-256" in result["errors"][0]["reason"]
     segment_id = audience["segment_id"]
     assert segment_id in hot_store().segments_of(user_key_of(sha("ann@example.com")))
