@@ -323,6 +323,9 @@ class ConsentSettingsInput(StrictInputSerializer):
 
 class ConsentSettingsOutput(serializers.ModelSerializer):
     website_id = serializers.IntegerField()
+    updated_at = serializers.DateTimeField(
+        allow_null=True, help_text="`null` while the website uses the defaults (never saved)."
+    )
 
     class Meta:
         model = WebsiteConsentSettings
