@@ -658,7 +658,7 @@ class WebsiteConsentSettingsApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="websites_consent_settings_partial_update",
-        summary="Partially update consent settings",
+        summary="Partially update a website's consent settings",
         description="Admin or publisher (a publisher only for its own websites). The same as PUT: "
         "only the settings sent change, and serving picks up the change.",
         request=ConsentSettingsInput,

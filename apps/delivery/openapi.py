@@ -268,7 +268,7 @@ def add_public_paths(result, generator, request, public):
         "/api/v1/track/segment/{segment_uuid}/pixel": {
             "get": _op(
                 "track_segment_pixel",
-                "Retargeting pixel: adds the visitor to the segment (with consent)",
+                "Retargeting pixel for a segment",
                 gif,
                 [
                     {
