@@ -69,6 +69,10 @@ class RolesApi(APIView):
     @extend_schema(
         tags=["Accounts"],
         operation_id="roles_list",
+        summary="List roles",
+        description="Public, no authentication needed. Answers the five roles (admin, advertiser, "
+        "publisher, finance, partner) with their id and what each may do, all on one "
+        "page.",
         responses={200: envelope(RoleOutput, many=True)},
     )
     def get(self, request):
@@ -97,6 +101,11 @@ class SignupApi(APIView):
     @extend_schema(
         tags=["Auth"],
         operation_id="auth_signup",
+        summary="Sign up",
+        description="Public. Creates an advertiser (the default) or publisher account and sends "
+        "back the new user; it does not log in. A publisher gets a pending publisher "
+        "profile and an advertiser an advertiser profile. Rate limited per client "
+        "address; 409 when the email is taken.",
         request=SignupInput,
         responses={201: envelope(UserOutput), 409: error_response(409)},
         examples=[
@@ -134,6 +143,11 @@ class LoginApi(APIView):
     @extend_schema(
         tags=["Auth"],
         operation_id="auth_login",
+        summary="Log in for an API key",
+        description="Public. Checks email and password (and `mfa_code` when the user has MFA on) "
+        'and creates a new API key for that user, named `name` or "Login key". The '
+        "raw key is in this answer only. Rate limited per client address and per "
+        "email; failures count against the same failed-login budget as the dashboard.",
         request=LoginInput,
         responses={
             201: LoginOutput,
@@ -191,6 +205,10 @@ class LogoutApi(APIView):
     @extend_schema(
         tags=["Auth"],
         operation_id="auth_logout",
+        summary="Log out",
+        description="Any signed-in user. Revokes the credential the request came with: the API "
+        "key, the JWT access token (refused until it expires) or the dashboard "
+        "session. A `refreshToken` of the caller sent in the body is blacklisted too.",
         request=LogoutInput,
         responses={200: MessageOutput},
     )
@@ -278,6 +296,11 @@ class RefreshApi(APIView):
     @extend_schema(
         tags=["Auth"],
         operation_id="auth_refresh",
+        summary="Refresh a JWT pair",
+        description="Public. Exchanges a refresh token (`refreshToken` or `refresh`) for a new "
+        "access and refresh pair and blacklists the old refresh token. A partner's "
+        "tokens stay bound to their credential. An invalid, expired or revoked token, "
+        "or an inactive user, is 401.",
         request=RefreshInput,
         responses={200: TokenResponseOutput},
     )
@@ -287,7 +310,14 @@ class RefreshApi(APIView):
 
 
 class MeApi(APIView):
-    @extend_schema(tags=["Auth"], operation_id="auth_me", responses={200: envelope(UserOutput)})
+    @extend_schema(
+        tags=["Auth"],
+        operation_id="auth_me",
+        summary="Get the current user",
+        description="Any signed-in user (API key, JWT or session). Answers the caller's own "
+        "account.",
+        responses={200: envelope(UserOutput)},
+    )
     def get(self, request):
         return ok(UserOutput(request.user).data)
 
@@ -296,6 +326,9 @@ class ApiKeyListApi(APIView):
     @extend_schema(
         tags=["API keys"],
         operation_id="api_keys_list",
+        summary="List my API keys",
+        description="Any signed-in user. The caller's own API keys that are not revoked, "
+        "paginated. Raw keys are never shown again; only their prefix.",
         parameters=[PageQuery],
         responses={200: envelope(ApiKeyOutput, many=True)},
     )
@@ -305,6 +338,9 @@ class ApiKeyListApi(APIView):
     @extend_schema(
         tags=["API keys"],
         operation_id="api_keys_create",
+        summary="Create an API key",
+        description="Any signed-in user, for their own account. The raw key (`ak_live_…`) is in "
+        "this answer only, and only its hash is stored.",
         request=ApiKeyCreateInput,
         responses={201: ApiKeyCreatedOutput},
     )
@@ -332,13 +368,23 @@ class ApiKeyDetailApi(APIView):
         return api_key
 
     @extend_schema(
-        tags=["API keys"], operation_id="api_keys_retrieve", responses={200: envelope(ApiKeyOutput)}
+        tags=["API keys"],
+        operation_id="api_keys_retrieve",
+        summary="Get one of my API keys",
+        description="Any signed-in user. One of the caller's own keys, revoked ones included; "
+        "another user's key is 404.",
+        responses={200: envelope(ApiKeyOutput)},
     )
     def get(self, request, key_id: int):
         return ok(ApiKeyOutput(self._get(request, key_id)).data)
 
     @extend_schema(
-        tags=["API keys"], operation_id="api_keys_revoke", responses={200: envelope(ApiKeyOutput)}
+        tags=["API keys"],
+        operation_id="api_keys_revoke",
+        summary="Revoke an API key",
+        description="Any signed-in user, for their own keys (others are 404). The key stops "
+        "working at once; revoking a revoked key changes nothing. Answers the key.",
+        responses={200: envelope(ApiKeyOutput)},
     )
     def delete(self, request, key_id: int):
         api_key = services.api_key_revoke(api_key=self._get(request, key_id))
@@ -351,6 +397,9 @@ class UserListApi(APIView):
     @extend_schema(
         tags=["Users"],
         operation_id="users_list",
+        summary="List users",
+        description="Admin only. Paginated, oldest first. Filter by `role`, `search` (part of the "
+        "email or name) and `include_deleted` for soft-deleted users.",
         parameters=[UserListQuery],
         responses={200: envelope(UserOutput, many=True)},
     )
@@ -365,6 +414,10 @@ class UserListApi(APIView):
     @extend_schema(
         tags=["Users"],
         operation_id="users_create",
+        summary="Create a user",
+        description="Admin only. Creates a user with any role (`role` or `role_id`). A publisher "
+        "gets a pending publisher profile and an advertiser an advertiser profile. "
+        "409 when the email is taken.",
         request=UserCreateInput,
         responses={201: envelope(UserOutput), 409: error_response(409)},
         examples=[
@@ -402,7 +455,11 @@ class UserDetailApi(APIView):
         return user
 
     @extend_schema(
-        tags=["Users"], operation_id="users_retrieve", responses={200: envelope(UserOutput)}
+        tags=["Users"],
+        operation_id="users_retrieve",
+        summary="Get a user",
+        description="Admin only. One user that is not deleted.",
+        responses={200: envelope(UserOutput)},
     )
     def get(self, request, user_id: int):
         return ok(UserOutput(self._get(user_id)).data)
@@ -410,6 +467,11 @@ class UserDetailApi(APIView):
     @extend_schema(
         tags=["Users"],
         operation_id="users_update",
+        summary="Update a user",
+        description="Admin only. Changes only the fields sent (an omitted password is kept). A "
+        "new password or `is_active: false` revokes the user's API keys, partner "
+        "credentials and refresh tokens. Admins cannot remove their own admin role; "
+        "409 when the email is taken.",
         request=UserUpdateInput,
         responses={200: envelope(UserOutput), 409: error_response(409)},
     )
@@ -424,13 +486,25 @@ class UserDetailApi(APIView):
     @extend_schema(
         tags=["Users"],
         operation_id="users_partial_update",
+        summary="Partially update a user",
+        description="Admin only. The same as PUT: only the fields sent change, and a new password "
+        "or `is_active: false` revokes the user's API keys, partner credentials and "
+        "refresh tokens.",
         request=UserUpdateInput,
         responses={200: envelope(UserOutput), 409: error_response(409)},
     )
     def patch(self, request, user_id: int):
         return self.put(request, user_id)
 
-    @extend_schema(tags=["Users"], operation_id="users_destroy", responses={200: MessageOutput})
+    @extend_schema(
+        tags=["Users"],
+        operation_id="users_destroy",
+        summary="Delete a user",
+        description="Admin only. A soft delete: the user is deactivated and marked deleted, and "
+        "their API keys, partner credentials and refresh tokens are revoked. Admins "
+        "cannot delete their own account.",
+        responses={200: MessageOutput},
+    )
     def delete(self, request, user_id: int):
         services.user_soft_delete(user=self._get(user_id), actor=request.user)
         return Response({"success": True, "message": "User deleted."})
@@ -442,6 +516,8 @@ class SettingsApi(APIView):
     @extend_schema(
         tags=["Settings"],
         operation_id="settings_retrieve",
+        summary="Get platform settings",
+        description="Admin only. The platform-wide settings; secrets that are set are masked.",
         responses={200: envelope(platform_settings.SettingsOutput)},
     )
     def get(self, request):
@@ -450,6 +526,10 @@ class SettingsApi(APIView):
     @extend_schema(
         tags=["Settings"],
         operation_id="settings_update",
+        summary="Update platform settings",
+        description="Admin only. Changes only the settings sent; sending the mask back for a "
+        "secret leaves it unchanged. The change is recorded with the admin who made "
+        "it. Answers all settings, secrets masked.",
         request=platform_settings.SettingsUpdateInput,
         responses={200: envelope(platform_settings.SettingsOutput)},
         examples=[
@@ -465,6 +545,9 @@ class SettingsApi(APIView):
     @extend_schema(
         tags=["Settings"],
         operation_id="settings_partial_update",
+        summary="Partially update platform settings",
+        description="Admin only. The same as PUT: only the settings sent change, and the mask "
+        "sent back for a secret leaves it unchanged.",
         request=platform_settings.SettingsUpdateInput,
         responses={200: envelope(platform_settings.SettingsOutput)},
     )
@@ -479,6 +562,9 @@ class MfaStatusApi(APIView):
     @extend_schema(
         tags=MFA_TAGS,
         operation_id="auth_mfa_status",
+        description="Any signed-in user, about their own account: whether MFA is on, whether a "
+        "setup is waiting for its first code, whether the platform requires MFA for "
+        "the caller's role, and how many recovery codes are left.",
         summary="Whether MFA is on for the caller",
         responses={200: envelope(MfaStatusOutput)},
     )
@@ -667,6 +753,8 @@ class PartnerCredentialDetailApi(APIView):
     @extend_schema(
         tags=PARTNER_TAGS,
         operation_id="partner_credentials_retrieve",
+        description="Admin only. One issued pair, revoked or not, with the partner user it "
+        "belongs to; the secret is never shown again.",
         summary="One partner credential (without its secret)",
         responses={200: envelope(PartnerCredentialOutput)},
     )

@@ -84,6 +84,12 @@ class SegmentListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="segments_list",
+        summary="List segments",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Paginated, newest first; filter by `advertiser_id` and `search` "
+        "(part of the name). Each segment carries its live size and its retargeting "
+        "pixel URL.",
         parameters=[SegmentListQuery],
         responses={200: envelope(SegmentOutput, many=True)},
     )
@@ -101,6 +107,10 @@ class SegmentListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="segments_create",
+        summary="Create a segment",
+        description="Admin, advertiser or partner. An advertiser creates for itself; an admin or "
+        "partner names `advertiser_id` (a partner only one it manages). The answer "
+        "carries the pixel URL that adds visitors to the segment.",
         request=SegmentCreateInput,
         responses={201: envelope(SegmentOutput), 422: error_response(422)},
         examples=[
@@ -122,7 +132,13 @@ class SegmentDetailApi(APIView):
     permission_classes = [CanUseCampaigns]
 
     @extend_schema(
-        tags=TAGS, operation_id="segments_retrieve", responses={200: envelope(SegmentOutput)}
+        tags=TAGS,
+        operation_id="segments_retrieve",
+        summary="Get a segment",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Segments out of scope answer 404.",
+        responses={200: envelope(SegmentOutput)},
     )
     def get(self, request, segment_id: int):
         segment = _segment_for(request, segment_id)
@@ -131,6 +147,7 @@ class SegmentDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="segments_update",
+        summary="Update a segment",
         request=SegmentUpdateInput,
         responses={200: envelope(SegmentOutput)},
         description="Send only the fields to change.",
@@ -144,6 +161,9 @@ class SegmentDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="segments_partial_update",
+        summary="Partially update a segment",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. The same as PUT: only `name` and `ttl_days` sent change.",
         request=SegmentUpdateInput,
         responses={200: envelope(SegmentOutput)},
     )
@@ -153,6 +173,7 @@ class SegmentDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="segments_destroy",
+        summary="Delete a segment",
         responses={200: MessageOutput, 400: error_response(400)},
         description="A segment campaigns target, or an audience's, cannot be deleted (400).",
     )
@@ -180,6 +201,12 @@ class AudienceListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_list",
+        summary="List audiences",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Paginated, newest first; filter by `advertiser_id` and `type` "
+        "(rules, list, lookalike). Each audience carries the segment it fills and its "
+        "live size.",
         parameters=[AudienceListQuery],
         responses={200: envelope(AudienceOutput, many=True)},
     )
@@ -208,6 +235,12 @@ class AudienceListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_create",
+        summary="Create an audience",
+        description="Admin, advertiser or partner, for the caller's advertiser or `advertiser_id` "
+        "(admin, or partner for one it manages). Creates the audience and the segment "
+        "it fills: rules over the advertiser's own campaigns, a list filled by "
+        "uploads, or a lookalike of one of the advertiser's segments, which starts "
+        "building in the background at once.",
         request=AudienceCreateInput,
         responses={201: envelope(AudienceOutput), 422: error_response(422)},
         examples=[
@@ -249,7 +282,13 @@ class AudienceDetailApi(APIView):
     permission_classes = [CanUseCampaigns]
 
     @extend_schema(
-        tags=TAGS, operation_id="audiences_retrieve", responses={200: envelope(AudienceOutput)}
+        tags=TAGS,
+        operation_id="audiences_retrieve",
+        summary="Get an audience",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Audiences out of scope answer 404.",
+        responses={200: envelope(AudienceOutput)},
     )
     def get(self, request, audience_id: int):
         audience = _audience_for(request, audience_id)
@@ -258,6 +297,7 @@ class AudienceDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_update",
+        summary="Update an audience",
         request=AudienceUpdateInput,
         responses={200: envelope(AudienceOutput)},
         description="Send only the fields to change; a lookalike rebuilds when its seed or "
@@ -274,6 +314,11 @@ class AudienceDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_partial_update",
+        summary="Partially update an audience",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. The same as PUT: only the fields sent change, rules only on rule "
+        "audiences, and a lookalike rebuilds in the background when its seed or "
+        "threshold changes.",
         request=AudienceUpdateInput,
         responses={200: envelope(AudienceOutput)},
     )
@@ -283,6 +328,10 @@ class AudienceDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_destroy",
+        summary="Delete an audience",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. Deletes the audience and its segment with the segment's members; "
+        "400 `segment_in_use` while a campaign targets that segment.",
         responses={200: MessageOutput, 400: error_response(400)},
     )
     def delete(self, request, audience_id: int):
@@ -296,6 +345,7 @@ class AudienceRebuildApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_rebuild",
+        summary="Rebuild a lookalike audience",
         request=None,
         responses={202: envelope(AudienceOutput), 400: error_response(400)},
         description="Build a lookalike audience again from its seed's members now.",
@@ -315,6 +365,7 @@ class LookalikeEstimateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_lookalike_estimate",
+        summary="Estimate a lookalike audience",
         request=LookalikeEstimateInput,
         responses={200: envelope(LookalikeEstimateOutput), 422: error_response(422)},
         description="How many visitors a lookalike of the seed would hold at this threshold, "
@@ -338,6 +389,11 @@ class AudienceUploadListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_uploads_list",
+        summary="List an audience's uploads",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. The list uploads of one audience in scope, paginated, newest first, "
+        "with their progress and counts.",
         responses={200: envelope(UploadOutput, many=True)},
     )
     def get(self, request, audience_id: int):
@@ -350,6 +406,7 @@ class AudienceUploadListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_uploads_create",
+        summary="Upload a list to an audience",
         request={
             "multipart/form-data": UploadInput,
             "application/octet-stream": OpenApiTypes.BINARY,
@@ -414,6 +471,11 @@ class AudienceUploadDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="audiences_uploads_retrieve",
+        summary="Get an audience upload",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. One upload of an audience in scope: its status, progress, and the "
+        "rows rejected with their reasons.",
         responses={200: envelope(UploadOutput)},
     )
     def get(self, request, audience_id: int, upload_id: int):
@@ -447,6 +509,7 @@ class ConsentListApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="consent_list",
+        summary="List consent records",
         parameters=[ConsentListQuery],
         responses={200: envelope(ConsentRecordOutput, many=True)},
         description="The consent ledger: admins see every record, publishers their websites'.",
@@ -473,6 +536,7 @@ class ConsentListApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="consent_create",
+        summary="Record a consent signal",
         request=ConsentCreateInput,
         responses={201: envelope(ConsentRecordOutput), 422: error_response(422)},
         description="Record a consent signal for a user key and website (a CMP's change, or "
@@ -544,6 +608,7 @@ class ConsentStatsApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="consent_stats",
+        summary="Consent statistics by country",
         parameters=[OpenApiParameter("days", int, description="1-40, default 14")],
         responses={200: envelope(ConsentStatsRowOutput, many=True, paginated=False)},
         description="Requests where GDPR applied over the last days, by country, and the "
@@ -564,6 +629,9 @@ class WebsiteConsentSettingsApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="websites_consent_settings_retrieve",
+        summary="Get a website's consent settings",
+        description="Admin or publisher (a publisher only for its own websites; others are 404). "
+        "The website's CMP settings, or the defaults when none were saved.",
         responses={200: envelope(ConsentSettingsOutput)},
     )
     def get(self, request, website_id: int):
@@ -574,6 +642,7 @@ class WebsiteConsentSettingsApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="websites_consent_settings_update",
+        summary="Update a website's consent settings",
         request=ConsentSettingsInput,
         responses={200: envelope(ConsentSettingsOutput), 422: error_response(422)},
         description="The website's CMP settings: where GDPR applies (by the visitor's country "
@@ -589,6 +658,9 @@ class WebsiteConsentSettingsApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="websites_consent_settings_partial_update",
+        summary="Partially update a website's consent settings",
+        description="Admin or publisher (a publisher only for its own websites). The same as PUT: "
+        "only the settings sent change, and serving picks up the change.",
         request=ConsentSettingsInput,
         responses={200: envelope(ConsentSettingsOutput)},
     )
@@ -616,6 +688,7 @@ class PrivacyUserApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="privacy_users_export",
+        summary="Export a visitor's data",
         parameters=[PrivacyQuery],
         responses={200: dict},
         description="Everything held about a visitor's user key: segment memberships, consent "
@@ -627,6 +700,7 @@ class PrivacyUserApi(APIView):
     @extend_schema(
         tags=CONSENT_TAGS,
         operation_id="privacy_users_erase",
+        summary="Erase a visitor's data",
         parameters=[PrivacyQuery],
         responses={200: dict},
         description="Erase a visitor: memberships, consent records and frequency counters "

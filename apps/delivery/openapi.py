@@ -82,6 +82,81 @@ SERVE_OK = {
     },
 }
 
+# What each operation does and who calls it (all are public: no credentials).
+DESCRIPTIONS = {
+    "serve_zone": (
+        "Public, no authentication: the ad tag calls it. Picks the best eligible ad for the "
+        "zone under the campaigns' targeting, budgets, pacing and frequency caps and the "
+        "visitor's consent, and answers it with a signed token and its tracking URLs, or "
+        "`data: null` when nothing fills; demand partners set up for the zone may outbid it "
+        "within a deadline. Rate limited per client address; `debug=1` from the zone's owner "
+        "or an admin adds why each candidate lost."
+    ),
+    "serve_zone_vast": (
+        "Public, for video players. Answers VAST 4.2 InLine for the ad of a served token "
+        "(`t`), or of a fresh decision without one, with its impression, click and quartile "
+        "tracking URLs. An unknown or non-video zone, an invalid or expired token, or no fill "
+        "answers a VAST Error document; rate limited per client address."
+    ),
+    "track_impression": (
+        "Public, called by the ad tag with the served `token` (or the `impression_uuid`, or "
+        "`zone_uuid` and `ad_uuid` for the same visitor, shortly after the serve). Counts the "
+        "impression once and charges CPM spend: 201 when counted, 200 with `counted: false` "
+        "and a `reason` when not (duplicate, bot, rate limited, mismatch). A missing, invalid "
+        "or expired token is 400; refused events are kept as invalid traffic and never "
+        "billed."
+    ),
+    "track_impression_pixel": (
+        "Public image beacon behind the served ad's `impression_url`. Counts the impression "
+        "once and charges CPM spend when the token is valid, the client is not a bot and its "
+        "User-Agent is the one the ad was served to; refused hits are kept as invalid "
+        "traffic. Always answers the GIF."
+    ),
+    "track_click_redirect": (
+        "Public: the served ad's `click_url`. Counts the click once (charging CPC spend) and "
+        "redirects to the ad's own destination with an `adx_click` id for conversions; a "
+        "repeated or bot click still redirects but is not counted. An invalid or expired "
+        "token is 400."
+    ),
+    "track_click": (
+        "Public, for tags that handle clicks themselves, with the served `token` (or the "
+        "impression's names). Counts the click once (charging CPC spend) and answers its "
+        "`click_uuid` and the `redirect_url` to follow, always the ad's own destination "
+        "(another `destination_url` is 400). 201 when counted, 200 with `counted: false` and "
+        "a `reason` otherwise."
+    ),
+    "track_conversion": (
+        "Public, for advertisers' servers: a conversion of a `click_uuid` (the `adx_click` "
+        "parameter), matched to the advertiser's active `goal` or the first of its `type`, "
+        "counted once per click and goal and charging CPA spend. An unknown click or goal is "
+        "404, a bad `value` or `type` 422, a click older than the goal's attribution window "
+        "400; a repeat answers 200 with `counted: false`."
+    ),
+    "track_conversion_pixel": (
+        "Public image version of `POST /track/conversion` for advertisers' pages: the same "
+        "fields as query parameters (`click_uuid` or `click`, `type`, `value`, `goal`), "
+        "counted the same way. Always answers the GIF, whatever the outcome."
+    ),
+    "track_viewable": (
+        "Public beacon the ad tag fires when the ad meets MRC viewability (50% in view for 1 "
+        "s, 2 s for video). Counted once per impression when the token is valid, the client "
+        "is not a bot and its User-Agent is the one the ad was served to. Always answers the "
+        "GIF."
+    ),
+    "track_video": (
+        "Public VAST tracking beacon. `event` start, firstQuartile, midpoint, thirdQuartile "
+        "or complete is counted once per impression when the token is valid and the "
+        "User-Agent is the one the ad was served to; error reports and other events are "
+        "acknowledged, not counted. Always answers the GIF."
+    ),
+    "track_segment_pixel": (
+        "Public retargeting pixel for advertisers' pages. Where consent allows profiling, "
+        "adds the visitor (by `uid`, else by the visitor cookie, set when missing) to the "
+        "segment for the segment's TTL; bots, unknown segments and visitors without that "
+        "consent are not added. Always answers the GIF."
+    ),
+}
+
 
 def _json(schema: dict) -> dict:
     return {"application/json": {"schema": schema}}
@@ -91,6 +166,7 @@ def _op(op_id: str, summary: str, responses: dict, parameters=(), body=None) -> 
     op = {
         "operationId": op_id,
         "summary": summary,
+        "description": DESCRIPTIONS[op_id],
         "tags": ["Delivery"],
         "security": [],
         "parameters": list(parameters),
@@ -192,7 +268,7 @@ def add_public_paths(result, generator, request, public):
         "/api/v1/track/segment/{segment_uuid}/pixel": {
             "get": _op(
                 "track_segment_pixel",
-                "Retargeting pixel: adds the visitor to the segment (with consent)",
+                "Retargeting pixel for a segment",
                 gif,
                 [
                     {

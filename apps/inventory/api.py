@@ -78,6 +78,7 @@ class PublisherListApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_list",
+        summary="List publishers",
         parameters=[PublisherListQuery],
         responses={200: envelope(PublisherOutput, many=True)},
         description="Admins and finance see every publisher; a publisher sees its own record.",
@@ -90,6 +91,7 @@ class PublisherListApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_create",
+        summary="Create a publisher",
         request=PublisherCreateInput,
         responses={201: envelope(PublisherOutput), 409: error_response(409)},
         description="Admin only. The user must have the publisher role and no publisher yet.",
@@ -119,6 +121,9 @@ class PublisherDetailApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_retrieve",
+        summary="Get a publisher",
+        description="Admin, finance or publisher: admins and finance see all, a publisher only "
+        "its own; others' ids answer 404.",
         responses={200: envelope(PublisherOutput)},
     )
     def get(self, request, publisher_id: int):
@@ -127,6 +132,7 @@ class PublisherDetailApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_update",
+        summary="Update a publisher",
         request=PublisherUpdateInput,
         responses={200: envelope(PublisherOutput)},
         description=(
@@ -156,6 +162,10 @@ class PublisherDetailApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_partial_update",
+        summary="Partially update a publisher",
+        description="Admin or publisher (finance is read-only); a publisher only on its own. The "
+        "same as PUT: only the fields sent change; `status`, `revenue_share` and "
+        "`rejection_reason` are admin only (403 otherwise).",
         request=PublisherUpdateInput,
         responses={200: envelope(PublisherOutput)},
     )
@@ -165,6 +175,7 @@ class PublisherDetailApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_destroy",
+        summary="Delete a publisher",
         responses={200: MessageOutput, 409: error_response(409)},
         description="Admin only. Deletes the publisher with its websites and zones; 409 "
         "`publisher_has_money_records` when payouts or ledger entries refer to it (they are "
@@ -182,6 +193,7 @@ class PublisherApproveApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_approve",
+        summary="Approve a publisher",
         request=None,
         responses={200: envelope(PublisherOutput)},
         description="Admin only. Emits publisher.approved unless already approved.",
@@ -199,6 +211,7 @@ class PublisherRejectApi(APIView):
     @extend_schema(
         tags=PUBLISHERS,
         operation_id="publishers_reject",
+        summary="Reject a publisher",
         request=PublisherRejectInput,
         responses={200: envelope(PublisherOutput)},
         description="Admin only. Emits publisher.rejected unless already rejected.",
@@ -221,6 +234,9 @@ class WebsiteListApi(APIView):
     @extend_schema(
         tags=WEBSITES,
         operation_id="websites_list",
+        summary="List websites",
+        description="Admin, finance or publisher: admins and finance see all, a publisher only "
+        "its own. Paginated, oldest first; filter by `publisher_id`.",
         parameters=[WebsiteListQuery],
         responses={200: envelope(WebsiteOutput, many=True)},
     )
@@ -232,6 +248,7 @@ class WebsiteListApi(APIView):
     @extend_schema(
         tags=WEBSITES,
         operation_id="websites_create",
+        summary="Create a website",
         request=WebsiteCreateInput,
         responses={201: envelope(WebsiteOutput)},
         description="The caller must own `publisher_id` (admins: any); otherwise 404.",
@@ -259,7 +276,12 @@ class WebsiteDetailApi(APIView):
     permission_classes = [CanUseInventory]
 
     @extend_schema(
-        tags=WEBSITES, operation_id="websites_retrieve", responses={200: envelope(WebsiteOutput)}
+        tags=WEBSITES,
+        operation_id="websites_retrieve",
+        summary="Get a website",
+        description="Admin, finance or publisher: admins and finance see all, a publisher only "
+        "its own; others' ids answer 404.",
+        responses={200: envelope(WebsiteOutput)},
     )
     def get(self, request, website_id: int):
         return ok(WebsiteOutput(_website(request, website_id)).data)
@@ -267,6 +289,7 @@ class WebsiteDetailApi(APIView):
     @extend_schema(
         tags=WEBSITES,
         operation_id="websites_update",
+        summary="Update a website",
         request=WebsiteUpdateInput,
         responses={200: envelope(WebsiteOutput)},
         description="Send only the fields to change.",
@@ -282,6 +305,10 @@ class WebsiteDetailApi(APIView):
     @extend_schema(
         tags=WEBSITES,
         operation_id="websites_partial_update",
+        summary="Partially update a website",
+        description="Admin or publisher (finance is read-only); a publisher only on its own. The "
+        "same as PUT: only the fields sent change; a new `publisher_id` must be one "
+        "the caller may see. Serving picks up the change.",
         request=WebsiteUpdateInput,
         responses={200: envelope(WebsiteOutput)},
     )
@@ -291,6 +318,7 @@ class WebsiteDetailApi(APIView):
     @extend_schema(
         tags=WEBSITES,
         operation_id="websites_destroy",
+        summary="Delete a website",
         responses={200: MessageOutput},
         description="Deletes the website with its zones.",
     )
@@ -308,6 +336,10 @@ class ZoneListApi(APIView):
     @extend_schema(
         tags=ZONES,
         operation_id="zones_list",
+        summary="List zones",
+        description="Admin, finance or publisher: admins and finance see all, a publisher only "
+        "its own. Paginated, oldest first; filter by `website_id`, `publisher_id`, "
+        "`type` and `status`.",
         parameters=[ZoneListQuery],
         responses={200: envelope(ZoneOutput, many=True)},
     )
@@ -325,6 +357,7 @@ class ZoneListApi(APIView):
     @extend_schema(
         tags=ZONES,
         operation_id="zones_create",
+        summary="Create a zone",
         request=ZoneCreateInput,
         responses={201: envelope(ZoneOutput)},
         description=(
@@ -355,13 +388,21 @@ class ZoneListApi(APIView):
 class ZoneDetailApi(APIView):
     permission_classes = [CanUseInventory]
 
-    @extend_schema(tags=ZONES, operation_id="zones_retrieve", responses={200: envelope(ZoneOutput)})
+    @extend_schema(
+        tags=ZONES,
+        operation_id="zones_retrieve",
+        summary="Get a zone",
+        description="Admin, finance or publisher: admins and finance see all, a publisher only "
+        "its own; others' ids answer 404.",
+        responses={200: envelope(ZoneOutput)},
+    )
     def get(self, request, zone_id: int):
         return ok(ZoneOutput(_zone(request, zone_id)).data)
 
     @extend_schema(
         tags=ZONES,
         operation_id="zones_update",
+        summary="Update a zone",
         request=ZoneUpdateInput,
         responses={200: envelope(ZoneOutput)},
         description="Send only the fields to change.",
@@ -384,13 +425,24 @@ class ZoneDetailApi(APIView):
     @extend_schema(
         tags=ZONES,
         operation_id="zones_partial_update",
+        summary="Partially update a zone",
+        description="Admin or publisher (finance is read-only); a publisher only on its own. The "
+        "same as PUT: only the fields sent change and the size rules are checked on "
+        "the result. Serving picks up the change.",
         request=ZoneUpdateInput,
         responses={200: envelope(ZoneOutput)},
     )
     def patch(self, request, zone_id: int):
         return self.put(request, zone_id)
 
-    @extend_schema(tags=ZONES, operation_id="zones_destroy", responses={200: MessageOutput})
+    @extend_schema(
+        tags=ZONES,
+        operation_id="zones_destroy",
+        summary="Delete a zone",
+        description="Admin or publisher (finance is read-only); a publisher only on its own. "
+        "Deletes the zone for good; it stops serving ads.",
+        responses={200: MessageOutput},
+    )
     def delete(self, request, zone_id: int):
         services.zone_delete(zone=_zone(request, zone_id))
         return Response({"success": True, "message": "Zone deleted."})
@@ -402,6 +454,7 @@ class ZoneEmbedApi(APIView):
     @extend_schema(
         tags=ZONES,
         operation_id="zones_embed",
+        summary="Get a zone's embed code",
         responses={200: envelope(ZoneEmbedOutput)},
         description=(
             "Ready-to-paste tags for the zone: async JavaScript, a sandboxed iframe, and an "

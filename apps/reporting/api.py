@@ -71,13 +71,16 @@ def _responses(output) -> dict:
     }
 
 
-def _schema(operation_id: str, query, output, *, description: str, with_404: bool = True):
+def _schema(
+    operation_id: str, query, output, *, summary: str, description: str, with_404: bool = True
+):
     responses = _responses(output)
     if with_404:
         responses[404] = error_response(404)
     return extend_schema(
         tags=TAGS,
         operation_id=operation_id,
+        summary=summary,
         parameters=[query],
         responses=responses,
         description=description,
@@ -121,6 +124,7 @@ class CampaignAnalyticsApi(ReportApi):
         "analytics_campaign",
         s.ReportPeriodQuery,
         s.CampaignAnalyticsOutput,
+        summary="Campaign analytics",
         description=ANALYTICS_DESCRIPTION,
     )
     def get(self, request, campaign_id: int):
@@ -147,6 +151,7 @@ class AdAnalyticsApi(ReportApi):
         "analytics_ad",
         s.ReportPeriodQuery,
         s.AdAnalyticsOutput,
+        summary="Ad analytics",
         description=ANALYTICS_DESCRIPTION,
     )
     def get(self, request, ad_id: int):
@@ -173,6 +178,7 @@ class PublisherAnalyticsApi(ReportApi):
         "analytics_publisher",
         s.ReportPeriodQuery,
         s.PublisherAnalyticsOutput,
+        summary="Publisher analytics",
         description=ANALYTICS_DESCRIPTION,
     )
     def get(self, request, publisher_id: int):
@@ -202,6 +208,7 @@ class PublisherAnalyticsAliasApi(PublisherAnalyticsApi):
         "publishers_analytics",
         s.ReportPeriodQuery,
         s.PublisherAnalyticsOutput,
+        summary="Publisher analytics (alias)",
         description=ANALYTICS_DESCRIPTION,
     )
     def get(self, request, publisher_id: int):
@@ -215,6 +222,7 @@ class ZoneAnalyticsApi(ReportApi):
         "analytics_zone",
         s.ReportPeriodQuery,
         s.ZoneAnalyticsOutput,
+        summary="Zone analytics",
         description=ANALYTICS_DESCRIPTION + " Zones add ad requests, fills and fill rate.",
     )
     def get(self, request, zone_id: int):
@@ -248,6 +256,7 @@ class ReportSummaryApi(ReportApi):
         s.ReportPeriodQuery,
         s.ReportSummaryOutput,
         with_404=False,
+        summary="Summary report",
         description="Totals and money per day: the caller's own (advertisers: spend; "
         "publishers: revenue), platform-wide for admins and finance (both, and "
         "platform_revenue = spend - revenue).",
@@ -267,6 +276,7 @@ class FinancialReportApi(ReportApi):
         s.ReportPeriodQuery,
         s.FinancialReportOutput,
         with_404=False,
+        summary="Financial report",
         description="Admin and finance: the platform summary plus spend per advertiser and "
         "earnings per publisher. CSV: one row per advertiser and per publisher (`section`).",
     )
@@ -307,6 +317,7 @@ class OverviewReportApi(_FamilyReportApi):
         "reports_overview",
         s.ReportFilterQuery,
         s.OverviewReportOutput,
+        summary="Overview report",
         description="Totals and a zero-filled daily breakdown." + FAMILY_DESCRIPTION,
     )
     def get(self, request):
@@ -323,6 +334,7 @@ class HourlyReportApi(_FamilyReportApi):
         "reports_hourly",
         s.HourlyReportQuery,
         s.HourlyReportOutput,
+        summary="Hourly report",
         description="Stats per local hour of day (24 buckets) or per hour of the range."
         + FAMILY_DESCRIPTION,
     )
@@ -338,6 +350,7 @@ class AttributionReportApi(_FamilyReportApi):
         "reports_attribution",
         s.ReportFilterQuery,
         s.AttributionReportOutput,
+        summary="Attribution report",
         description="Conversions attributed to clicks, per conversion goal, with time from "
         "click to conversion (count, average, median, min, max seconds)." + FAMILY_DESCRIPTION,
     )
@@ -353,6 +366,7 @@ class ViewabilityReportApi(_FamilyReportApi):
         "reports_viewability",
         s.ReportFilterQuery,
         s.ViewabilityReportOutput,
+        summary="Viewability report",
         description="Viewable impressions and viewable rate, in total and per day."
         + FAMILY_DESCRIPTION,
     )
@@ -368,6 +382,7 @@ class VideoReportApi(_FamilyReportApi):
         "reports_video",
         s.ReportFilterQuery,
         s.VideoReportOutput,
+        summary="Video quartile report",
         description="The video quartile funnel (start, first quartile, midpoint, third "
         "quartile, complete) with completion rate = completes / starts * 100." + FAMILY_DESCRIPTION,
     )
@@ -394,6 +409,7 @@ class GeoReportApi(_FamilyReportApi):
         "reports_geo",
         s.GeoReportQuery,
         s.GeoReportOutput,
+        summary="Geographic report",
         description="Delivery by country (ISO 3166-1 alpha-2), or with `level=region` by "
         "country and region (ISO 3166-2). CSV: one row per location."
         + BREAKDOWN_DESCRIPTION
@@ -411,6 +427,7 @@ class DevicesReportApi(_FamilyReportApi):
         "reports_devices",
         s.ReportFilterQuery,
         s.DevicesReportOutput,
+        summary="Device report",
         description="Delivery by device class: desktop, mobile, tablet. CSV: one row per "
         "device class." + BREAKDOWN_DESCRIPTION + FAMILY_DESCRIPTION,
     )
@@ -429,6 +446,7 @@ class FloorReportApi(_FamilyReportApi):
         "reports_floor",
         s.FloorReportQuery,
         s.FloorReportOutput,
+        summary="Floor price report",
         description="Per zone: floor price, ad requests, fills, fill rate, and the average "
         "winning CPM (spend / impressions * 1000) against the floor. Publishers, admins and "
         "finance." + FAMILY_DESCRIPTION,

@@ -63,6 +63,7 @@ class RtbReportApi(ReportApi):
     @extend_schema(
         tags=["Reports"],
         operation_id="reports_rtb",
+        summary="OpenRTB buying report",
         parameters=[RtbReportQuery],
         responses=_responses(RtbReportOutput),
         description="Our bids on OpenRTB 2.6 requests per campaign: bids, win and loss "

@@ -55,11 +55,12 @@ def _error(description: str) -> dict:
     }
 
 
-def _notice(operation_id: str, summary: str, ok: str) -> dict:
+def _notice(operation_id: str, summary: str, ok: str, description: str) -> dict:
     return {
         "get": {
             "operationId": operation_id,
             "summary": summary,
+            "description": description,
             "tags": ["OpenRTB"],
             "security": [],
             "parameters": NOTICE_QUERY,
@@ -99,11 +100,33 @@ def add_openrtb_paths(result, generator, request, public):
                     },
                 }
             },
-            "/openrtb/2.6/win": _notice("openrtb_win", "Win notice (nurl)", "Counted once"),
-            "/openrtb/2.6/billing": _notice(
-                "openrtb_billing", "Billing notice (burl)", "A 1x1 GIF; billed once"
+            "/openrtb/2.6/win": _notice(
+                "openrtb_win",
+                "Win notice (nurl)",
+                "Counted once",
+                "Public: the exchange calls the `nurl` of our winning bid, with our signed token. "
+                "Counts the win once in the campaign's OpenRTB statistics, at the clearing "
+                "price. Substituted auction, bid and imp ids must match the token; a bad or "
+                "expired token is 400.",
             ),
-            "/openrtb/2.6/loss": _notice("openrtb_loss", "Loss notice (lurl)", "Counted once"),
+            "/openrtb/2.6/billing": _notice(
+                "openrtb_billing",
+                "Billing notice (burl)",
+                "A 1x1 GIF; billed once",
+                "Public: the exchange calls the bid's `burl` (the markup's impression beacon "
+                "loads it too). Records the impression and charges its spend once, at the "
+                "substituted `${AUCTION_PRICE}` kept between the floor and our bid, else at "
+                "the clearing price our auction computed; test auctions bill nothing. A bad "
+                "or expired token is 400.",
+            ),
+            "/openrtb/2.6/loss": _notice(
+                "openrtb_loss",
+                "Loss notice (lurl)",
+                "Counted once",
+                "Public: the exchange calls the `lurl` of our losing bid, with our signed "
+                "token. Counts the loss once in the campaign's OpenRTB statistics; substituted "
+                "ids must match the token, and a bad or expired token is 400.",
+            ),
             "/openrtb/2.6/partner-impression": {
                 "get": {
                     "operationId": "openrtb_partner_impression",

@@ -62,6 +62,9 @@ class WebhookListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_list",
+        summary="List my webhooks",
+        description="Any signed-in user. The caller's own webhooks only (admins' too), newest "
+        "first, paginated; filter by `is_active`. Secrets are never shown.",
         parameters=[WebhookListQuery],
         responses={200: envelope(WebhookOutput, many=True)},
     )
@@ -73,6 +76,7 @@ class WebhookListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_create",
+        summary="Create a webhook",
         request=WebhookCreateInput,
         responses={201: WebhookCreatedOutput},
         description="The signing secret is returned in this response only. " + SIGNING,
@@ -97,6 +101,7 @@ class WebhookDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_retrieve",
+        summary="Get a webhook",
         responses={200: envelope(WebhookOutput)},
         description="The signing secret is never returned after creation.",
     )
@@ -106,6 +111,7 @@ class WebhookDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_update",
+        summary="Update a webhook",
         request=WebhookUpdateInput,
         responses={200: envelope(WebhookOutput)},
         description="Send only the fields you want to change. The secret cannot be set "
@@ -126,13 +132,24 @@ class WebhookDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_partial_update",
+        summary="Partially update a webhook",
+        description="Any signed-in user, for their own webhooks (others are 404). The same as "
+        "PUT: only the fields sent change; turning a webhook back on clears its "
+        "failure streak.",
         request=WebhookUpdateInput,
         responses={200: envelope(WebhookOutput)},
     )
     def patch(self, request, webhook_uuid: uuid.UUID):
         return self.put(request, webhook_uuid)
 
-    @extend_schema(tags=TAGS, operation_id="webhooks_destroy", responses={200: MessageOutput})
+    @extend_schema(
+        tags=TAGS,
+        operation_id="webhooks_destroy",
+        summary="Delete a webhook",
+        description="Any signed-in user, for their own webhooks (others are 404). Deletes the "
+        "webhook with its deliveries log; no more events are sent to it.",
+        responses={200: MessageOutput},
+    )
     def delete(self, request, webhook_uuid: uuid.UUID):
         services.webhook_delete(webhook=webhook_for(request, webhook_uuid))
         return Response({"success": True, "message": "Webhook deleted."})
@@ -142,6 +159,7 @@ class WebhookTestApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_test",
+        summary="Send a test event",
         request=None,
         responses={200: WebhookTestEnvelope},
         description="Dispatch a `webhook.test` event to this webhook only (even an inactive "
@@ -169,6 +187,7 @@ class WebhookSecretRotateApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_rotate_secret",
+        summary="Rotate a webhook's signing secret",
         request=None,
         responses={200: WebhookCreatedOutput},
         description="Replace the signing secret; the new one is returned in this response only "
@@ -191,6 +210,7 @@ class WebhookDeliveryListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="webhooks_deliveries_list",
+        summary="List a webhook's deliveries",
         parameters=[WebhookDeliveryListQuery],
         responses={200: envelope(WebhookDeliveryOutput, many=True)},
         description="Newest first: each delivery with its last attempt's status code, duration "

@@ -54,6 +54,7 @@ class InvoiceListApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_list",
+        summary="List invoices",
         parameters=[InvoiceListQuery],
         responses={200: envelope(InvoiceOutput, many=True)},
         description="Admins and finance see all invoices; advertisers their own, partners "
@@ -69,6 +70,7 @@ class InvoiceListApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_create",
+        summary="Create an invoice",
         request=InvoiceCreateInput,
         responses={201: envelope(InvoiceDetailOutput), **CONFLICT},
         description="Finance or an admin invoices an advertiser's posted, unbilled spend of "
@@ -105,6 +107,7 @@ class InvoiceDetailApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_retrieve",
+        summary="Get an invoice",
         responses={200: envelope(InvoiceDetailOutput)},
         description="One invoice with its line `items` (one per campaign, each rounded once) "
         "and the ledger `transactions` applied to it.",
@@ -120,6 +123,7 @@ class InvoicePdfApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_pdf",
+        summary="Download an invoice as PDF",
         responses={(200, "application/pdf"): PDF_RESPONSE},
         description="The invoice as a PDF with the platform's name and the customer's "
         "billing details.",
@@ -140,6 +144,7 @@ class InvoiceCsvApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_csv",
+        summary="Download an invoice as CSV",
         responses={(200, "text/csv"): CSV_RESPONSE},
         description="The invoice's lines as CSV, then subtotal, tax and total rows.",
     )
@@ -158,6 +163,7 @@ class InvoiceIssueApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_issue",
+        summary="Issue an invoice",
         request=None,
         responses={200: envelope(InvoiceDetailOutput), **CONFLICT},
         description="Draft → open: the next number, the billing details frozen, rounding and "
@@ -176,6 +182,7 @@ class InvoiceMarkPaidApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_mark_paid",
+        summary="Mark an invoice paid",
         request=InvoiceMarkPaidInput,
         responses={200: envelope(InvoiceDetailOutput), **CONFLICT},
         description="Open → paid. A postpaid wallet's payment is recorded as a deposit of "
@@ -194,6 +201,7 @@ class InvoiceVoidApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="invoices_void",
+        summary="Void an invoice",
         request=InvoiceVoidInput,
         responses={200: envelope(InvoiceDetailOutput), **CONFLICT},
         description="Draft or open → void: rounding and tax are reversed and the charges "

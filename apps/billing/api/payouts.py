@@ -40,6 +40,7 @@ class PayoutListApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="payouts_list",
+        summary="List payouts",
         parameters=[PayoutListQuery],
         responses={200: envelope(PayoutOutput, many=True)},
         description="Publisher earnings per period (their revenue share of the spend on "
@@ -55,6 +56,7 @@ class PayoutListApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="payouts_create",
+        summary="Create a payout",
         request=PayoutCreateInput,
         responses={201: envelope(PayoutDetailOutput), **CONFLICT},
         description="Finance or an admin makes a publisher's payout up to the end of a "
@@ -79,6 +81,7 @@ class PayoutDetailApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="payouts_retrieve",
+        summary="Get a payout",
         responses={200: envelope(PayoutDetailOutput)},
         description="One payout with its statement lines (one per zone, each rounded once).",
     )
@@ -92,6 +95,7 @@ class PayoutApproveApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="payouts_approve",
+        summary="Approve a payout",
         request=None,
         responses={200: envelope(PayoutDetailOutput), **CONFLICT},
         description="Pending → approved; any other state is 409 `invalid_status_transition`.",
@@ -109,6 +113,7 @@ class PayoutMarkPaidApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="payouts_mark_paid",
+        summary="Mark a payout paid",
         request=PayoutMarkPaidInput,
         responses={200: envelope(PayoutDetailOutput), **CONFLICT},
         description="Approved → paid, recorded in the ledger as a `payout` entry. A pending "
@@ -128,6 +133,7 @@ class PayoutCsvApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="payouts_csv",
+        summary="Download a payout statement as CSV",
         responses={(200, "text/csv"): CSV_RESPONSE},
         description="The payout statement: one row per zone, then the total.",
     )

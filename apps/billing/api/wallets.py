@@ -82,6 +82,7 @@ class WalletListApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_list",
+        summary="List wallets",
         parameters=[WalletListQuery],
         responses={200: envelope(WalletOutput, many=True)},
         description="Wallets the caller may see: admins and finance all, an advertiser its "
@@ -102,7 +103,14 @@ class WalletDetailApi(BillingApiView):
     permission_classes = [CustomerBilling]
 
     @extend_schema(
-        tags=TAGS, operation_id="billing_wallets_retrieve", responses={200: envelope(WalletOutput)}
+        tags=TAGS,
+        operation_id="billing_wallets_retrieve",
+        summary="Get a wallet",
+        description="Admin, finance, advertiser or partner: admins and finance any wallet, an "
+        "advertiser its own, a partner those of the advertisers it manages; others "
+        "are 404. The balance, available funds, today's spend and spend not posted "
+        "yet, and the billing details.",
+        responses={200: envelope(WalletOutput)},
     )
     def get(self, request, wallet_id: int):
         return ok(wallet_data(wallet_for(request, wallet_id)))
@@ -110,6 +118,7 @@ class WalletDetailApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_update",
+        summary="Update a wallet's billing details",
         request=WalletUpdateInput,
         responses={200: envelope(WalletOutput)},
         description="The owner (or finance) edits the billing details printed on invoices; "
@@ -143,6 +152,7 @@ class WalletDetailApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_put",
+        summary="Update a wallet (same as PATCH)",
         request=WalletUpdateInput,
         responses={200: envelope(WalletOutput)},
         description="Same as PATCH: send only the fields to change.",
@@ -157,6 +167,7 @@ class WalletTransactionListApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_transactions",
+        summary="List a wallet's ledger entries",
         parameters=[TransactionListQuery],
         responses={200: envelope(TransactionOutput, many=True)},
         description="The wallet's ledger, newest first: deposits, daily spend per campaign, "
@@ -187,6 +198,7 @@ class WalletDepositApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_deposit",
+        summary="Record a deposit",
         request=DepositInput,
         responses={201: envelope(TransactionOutput)},
         description="Finance or an admin records money received (a bank transfer by "
@@ -214,6 +226,7 @@ class WalletAdjustmentApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_adjust",
+        summary="Record a ledger adjustment",
         request=AdjustmentInput,
         responses={201: envelope(TransactionOutput)},
         description="A correction with a reason: positive credits the advertiser, negative "
@@ -233,6 +246,7 @@ class WalletRefundApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_refund",
+        summary="Record a refund",
         request=RefundInput,
         responses={201: envelope(TransactionOutput)},
         description="Money paid back to the advertiser out of its balance; more than the "
@@ -251,6 +265,7 @@ class WalletCheckoutApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_wallets_checkout",
+        summary="Start a card top-up",
         request=CheckoutInput,
         responses={201: envelope(CheckoutOutput), 502: error_response(502)},
         description="Start a card top-up with the payment provider (Stripe Checkout): send "
@@ -287,6 +302,7 @@ class StripeWebhookApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_stripe_webhook",
+        summary="Receive a Stripe webhook",
         request=OpenApiTypes.OBJECT,
         parameters=[
             OpenApiParameter(
@@ -312,6 +328,7 @@ class ReconciliationApi(BillingApiView):
     @extend_schema(
         tags=TAGS,
         operation_id="billing_reconciliation",
+        summary="Check billing reconciliation",
         parameters=[ReconciliationQuery],
         responses={200: envelope(ReconciliationOutput)},
         description="Differences between the hourly rollups and the posted ledger (per day "

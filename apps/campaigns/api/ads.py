@@ -56,6 +56,12 @@ class AdListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ads_list",
+        summary="List ads",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Paginated, newest first, without deleted ads or ads of deleted "
+        "campaigns; filter by `campaign_id`, `status`, `review_status`, `type` and "
+        "`advertiser_id`.",
         parameters=[AdListQuery],
         responses={200: envelope(AdOutput, many=True)},
     )
@@ -74,6 +80,7 @@ class AdListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ads_create",
+        summary="Create an ad",
         request=AdCreateInput,
         responses={201: envelope(AdOutput)},
         description="Per type: banner needs image_url, width, height; text needs headline; "
@@ -121,13 +128,22 @@ class AdListApi(APIView):
 class AdDetailApi(APIView):
     permission_classes = [CanUseCampaigns]
 
-    @extend_schema(tags=TAGS, operation_id="ads_retrieve", responses={200: envelope(AdOutput)})
+    @extend_schema(
+        tags=TAGS,
+        operation_id="ads_retrieve",
+        summary="Get an ad",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Deleted ads and ads out of scope answer 404.",
+        responses={200: envelope(AdOutput)},
+    )
     def get(self, request, ad_id: int):
         return ok(AdOutput(ad_for(request, ad_id)).data)
 
     @extend_schema(
         tags=TAGS,
         operation_id="ads_update",
+        summary="Update an ad",
         request=AdUpdateInput,
         responses={200: envelope(AdOutput)},
         description="Send only the fields you want to change. Changing the creative of a "
@@ -146,13 +162,26 @@ class AdDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="ads_partial_update",
+        summary="Partially update an ad",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. The same as PUT: only the fields sent change; only admins may send "
+        "`review_status` or `review_note`, and a changed creative goes back to review "
+        "unless auto-approval is on.",
         request=AdUpdateInput,
         responses={200: envelope(AdOutput)},
     )
     def patch(self, request, ad_id: int):
         return self.put(request, ad_id)
 
-    @extend_schema(tags=TAGS, operation_id="ads_destroy", responses={200: MessageOutput})
+    @extend_schema(
+        tags=TAGS,
+        operation_id="ads_destroy",
+        summary="Delete an ad",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. A soft delete: the ad stops serving and answers 404 from then on; "
+        "the deletion is recorded in the audit log.",
+        responses={200: MessageOutput},
+    )
     def delete(self, request, ad_id: int):
         services.ad_delete(ad=ad_for(request, ad_id))
         return Response({"success": True, "message": "Ad deleted."})
@@ -179,6 +208,7 @@ class AdApproveApi(_AdReviewApi):
     @extend_schema(
         tags=TAGS,
         operation_id="ads_approve",
+        summary="Approve an ad",
         request=AdReviewInput,
         responses={200: envelope(AdOutput)},
         description="Admin only.",
@@ -193,6 +223,7 @@ class AdRejectApi(_AdReviewApi):
     @extend_schema(
         tags=TAGS,
         operation_id="ads_reject",
+        summary="Reject an ad",
         request=AdReviewInput,
         responses={200: envelope(AdOutput)},
         description="Admin only; `note` tells the advertiser why.",

@@ -37,6 +37,7 @@ class AdvertiserListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="advertisers_list",
+        summary="List advertisers",
         parameters=[AdvertiserListQuery],
         responses={200: envelope(AdvertiserOutput, many=True)},
         description="Admins and finance see all; an advertiser its own profile; a partner "
@@ -52,6 +53,7 @@ class AdvertiserListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="advertisers_create",
+        summary="Create an advertiser profile",
         request=AdvertiserCreateInput,
         responses={201: envelope(AdvertiserOutput), 409: error_response(409)},
         description="Admin only: the profile of an advertiser-role user.",
@@ -77,7 +79,13 @@ class AdvertiserDetailApi(APIView):
     permission_classes = [CanUseCampaigns]
 
     @extend_schema(
-        tags=TAGS, operation_id="advertisers_retrieve", responses={200: envelope(AdvertiserOutput)}
+        tags=TAGS,
+        operation_id="advertisers_retrieve",
+        summary="Get an advertiser",
+        description="Admin, finance, advertiser or partner: admins and finance any advertiser, an "
+        "advertiser its own profile, a partner the advertisers it manages; others are "
+        "404.",
+        responses={200: envelope(AdvertiserOutput)},
     )
     def get(self, request, advertiser_id: int):
         return ok(AdvertiserOutput(advertiser_for(request, advertiser_id)).data)
@@ -85,6 +93,7 @@ class AdvertiserDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="advertisers_update",
+        summary="Update an advertiser",
         request=AdvertiserUpdateInput,
         responses={200: envelope(AdvertiserOutput)},
         description="The advertiser itself or an admin; `manager_ids` and `client_slug` are "
@@ -110,6 +119,10 @@ class AdvertiserDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="advertisers_partial_update",
+        summary="Partially update an advertiser",
+        description="The advertiser itself or an admin (partners and finance are refused). The "
+        "same as PUT: only the fields sent change, and `manager_ids` and "
+        "`client_slug` are admin only.",
         request=AdvertiserUpdateInput,
         responses={200: envelope(AdvertiserOutput)},
     )

@@ -62,6 +62,11 @@ class CampaignListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="campaigns_list",
+        summary="List campaigns",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Paginated, newest first, without deleted campaigns; filter by "
+        "`status`, `pricing_model`, `advertiser_id` and `search` (part of the name).",
         parameters=[CampaignListQuery],
         responses={200: envelope(CampaignOutput, many=True)},
     )
@@ -79,6 +84,12 @@ class CampaignListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="campaigns_create",
+        summary="Create a campaign",
+        description="Admin, advertiser or partner. An advertiser creates for itself; an admin or "
+        "partner names `advertiser_id` (a partner only one it manages). A new "
+        "campaign is draft or active. With a `source.reference_id` that advertiser "
+        "already has live, the existing campaign is answered with 200 instead; "
+        "otherwise 201 and a `campaign.created` webhook event.",
         request=CampaignCreateInput,
         responses={
             201: envelope(CampaignOutput),
@@ -110,6 +121,12 @@ class CampaignResolveApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="campaigns_resolve",
+        summary="Find a campaign by source reference",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Answers the live campaign created with this `source.reference_id`; "
+        "404 when none, 409 when several advertisers have one (narrow with "
+        "`advertiser_id`).",
         parameters=[CampaignResolveQuery],
         responses={200: envelope(CampaignOutput), 404: error_response(404)},
     )
@@ -134,7 +151,13 @@ class CampaignDetailApi(APIView):
     permission_classes = [CanUseCampaigns]
 
     @extend_schema(
-        tags=TAGS, operation_id="campaigns_retrieve", responses={200: envelope(CampaignOutput)}
+        tags=TAGS,
+        operation_id="campaigns_retrieve",
+        summary="Get a campaign",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Deleted campaigns and campaigns out of scope answer 404.",
+        responses={200: envelope(CampaignOutput)},
     )
     def get(self, request, campaign_id: int):
         return ok(CampaignOutput(campaign_for(request, campaign_id)).data)
@@ -142,6 +165,7 @@ class CampaignDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="campaigns_update",
+        summary="Update a campaign",
         request=CampaignUpdateInput,
         responses={200: envelope(CampaignOutput), 409: error_response(409)},
         description="Send only the fields you want to change. A status change must be an "
@@ -167,13 +191,26 @@ class CampaignDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="campaigns_partial_update",
+        summary="Partially update a campaign",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. The same as PUT: only the fields sent change, a status change must "
+        "be an allowed transition and fires a `campaign.status_changed` webhook "
+        "event.",
         request=CampaignUpdateInput,
         responses={200: envelope(CampaignOutput), 409: error_response(409)},
     )
     def patch(self, request, campaign_id: int):
         return self.put(request, campaign_id)
 
-    @extend_schema(tags=TAGS, operation_id="campaigns_destroy", responses={200: MessageOutput})
+    @extend_schema(
+        tags=TAGS,
+        operation_id="campaigns_destroy",
+        summary="Delete a campaign",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. A soft delete: the campaign stops serving, answers 404 from then "
+        "on and fires a `campaign.deleted` webhook event.",
+        responses={200: MessageOutput},
+    )
     def delete(self, request, campaign_id: int):
         services.campaign_delete(campaign=campaign_for(request, campaign_id))
         return Response({"success": True, "message": "Campaign deleted."})
@@ -185,6 +222,11 @@ class CampaignPauseApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="campaigns_pause",
+        summary="Pause a campaign",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. Moves an active campaign to paused, so it stops serving, and fires a "
+        "`campaign.status_changed` webhook event; a paused one stays as it is, and a "
+        "draft, completed or archived one answers 400 `invalid_status_transition`.",
         request=None,
         responses={200: envelope(CampaignOutput)},
     )
@@ -199,6 +241,7 @@ class CampaignResumeApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="campaigns_resume",
+        summary="Resume a campaign",
         request=None,
         responses={200: envelope(CampaignOutput)},
         description="Make a paused (or draft) campaign active.",

@@ -54,6 +54,11 @@ class ConversionGoalListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="conversion_goals_list",
+        summary="List conversion goals",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Paginated, newest first, without deleted goals; filter by "
+        "`campaign_id`, `type`, `is_active` and `advertiser_id`.",
         parameters=[ConversionGoalListQuery],
         responses={200: envelope(ConversionGoalOutput, many=True)},
     )
@@ -71,6 +76,10 @@ class ConversionGoalListApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="conversion_goals_create",
+        summary="Create a conversion goal",
+        description="Admin, advertiser or partner. The goal belongs to the caller's advertiser, "
+        "to `advertiser_id` (admin, or partner for one it manages), or to the "
+        "advertiser of `campaign_id`, and may be limited to that campaign.",
         request=ConversionGoalCreateInput,
         responses={201: envelope(ConversionGoalOutput)},
         examples=[
@@ -103,6 +112,10 @@ class ConversionGoalDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="conversion_goals_retrieve",
+        summary="Get a conversion goal",
+        description="Admin, finance, advertiser or partner: admins and finance see every "
+        "advertiser's, an advertiser its own, a partner those of the advertisers it "
+        "manages. Deleted goals and goals out of scope answer 404.",
         responses={200: envelope(ConversionGoalOutput)},
     )
     def get(self, request, goal_id: int):
@@ -111,6 +124,7 @@ class ConversionGoalDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="conversion_goals_update",
+        summary="Update a conversion goal",
         request=ConversionGoalUpdateInput,
         responses={200: envelope(ConversionGoalOutput)},
         description="Send only the fields you want to change; `campaign_id: null` unlinks.",
@@ -131,6 +145,11 @@ class ConversionGoalDetailApi(APIView):
     @extend_schema(
         tags=TAGS,
         operation_id="conversion_goals_partial_update",
+        summary="Partially update a conversion goal",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. The same as PUT: only the fields sent change; `campaign_id: null` "
+        "unlinks the goal from its campaign, and a goal cannot move to another "
+        "advertiser.",
         request=ConversionGoalUpdateInput,
         responses={200: envelope(ConversionGoalOutput)},
     )
@@ -138,7 +157,13 @@ class ConversionGoalDetailApi(APIView):
         return self.put(request, goal_id)
 
     @extend_schema(
-        tags=TAGS, operation_id="conversion_goals_destroy", responses={200: MessageOutput}
+        tags=TAGS,
+        operation_id="conversion_goals_destroy",
+        summary="Delete a conversion goal",
+        description="Admin, advertiser or partner (finance is read-only), within the same scope "
+        "as reads. A soft delete: the goal answers 404 from then on; the deletion is "
+        "recorded in the audit log.",
+        responses={200: MessageOutput},
     )
     def delete(self, request, goal_id: int):
         services.conversion_goal_delete(goal=goal_for(request, goal_id))
