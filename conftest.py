@@ -8,6 +8,20 @@ from apps.accounts.models import Role
 from apps.accounts.tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _answers_match_the_document():
+    """Every API answer a test receives, through any test client, matches the OpenAPI
+    document (``apps/common/tests/client.py``)."""
+    from django.test import Client
+
+    from apps.common.tests.client import checked
+
+    original = Client.request
+    Client.request = checked(original)
+    yield
+    Client.request = original
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()

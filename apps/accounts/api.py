@@ -243,6 +243,10 @@ class TokenApi(APIView):
                 ErrorOutput,
                 description="Wrong credentials; `mfa_required` or `invalid_mfa_code` with MFA on.",
             ),
+            403: OpenApiResponse(
+                ErrorOutput,
+                description="Staff without MFA set up while the platform requires it for staff.",
+            ),
         },
         summary="Exchange credentials for a JWT pair",
         description="Send `email` + `password` for a user's pair (access token for "
@@ -302,7 +306,7 @@ class RefreshApi(APIView):
         "tokens stay bound to their credential. An invalid, expired or revoked token, "
         "or an inactive user, is 401.",
         request=RefreshInput,
-        responses={200: TokenResponseOutput},
+        responses={200: TokenResponseOutput, 401: error_response(401)},
     )
     def post(self, request):
         data = validate_body(RefreshInput, request)
@@ -342,7 +346,7 @@ class ApiKeyListApi(APIView):
         description="Any signed-in user, for their own account. The raw key (`ak_live_…`) is in "
         "this answer only, and only its hash is stored.",
         request=ApiKeyCreateInput,
-        responses={201: ApiKeyCreatedOutput},
+        responses={201: ApiKeyCreatedOutput, 409: error_response(409)},
     )
     def post(self, request):
         data = validate_body(ApiKeyCreateInput, request)
@@ -503,7 +507,7 @@ class UserDetailApi(APIView):
         description="Admin only. A soft delete: the user is deactivated and marked deleted, and "
         "their API keys, partner credentials and refresh tokens are revoked. Admins "
         "cannot delete their own account.",
-        responses={200: MessageOutput},
+        responses={200: MessageOutput, 400: error_response(400)},
     )
     def delete(self, request, user_id: int):
         services.user_soft_delete(user=self._get(user_id), actor=request.user)

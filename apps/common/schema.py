@@ -157,7 +157,12 @@ class AutoSchema(SpectacularAutoSchema):
         if self._is_authenticated():
             codes += [401, 403]
         if self.method in ("POST", "PUT", "PATCH"):
-            codes += [400, 422]
+            # A body can name another object (``advertiser_id``, ``campaign_id``…) that does
+            # not exist or is not the caller's: 404, as for a path id. Any body may be too
+            # large (413) or in a media type the operation does not read (415).
+            codes += [400, 404, 413, 415, 422]
+        elif self.method == "GET" and "{" not in self.path:
+            codes.append(422)  # lists and reports validate their query (pages, filters, dates)
         if "{" in self.path:
             codes.append(404)
         for code in codes:
@@ -166,6 +171,19 @@ class AutoSchema(SpectacularAutoSchema):
                     error_response(code), str(code), direction=direction
                 )
         return responses
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if not operation:
+            return operation
+        # Whatever reads a query validates it: a bad value there is a 422 naming the parameter.
+        queried = any(p.get("in") == "query" for p in operation.get("parameters", ()))
+        responses = operation.get("responses", {})
+        if queried and "422" not in responses:
+            responses["422"] = self._get_response_for_code(
+                error_response(422), "422", direction="response"
+            )
+        return operation
 
     def _is_authenticated(self) -> bool:
         from rest_framework.permissions import AllowAny

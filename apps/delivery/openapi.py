@@ -74,8 +74,18 @@ SERVE_OK = {
             "properties": {
                 "impression_uuid": {"type": "string", "format": "uuid"},
                 "zone_uuid": {"type": "string", "format": "uuid"},
-                "token": {"type": "string"},
-                "expires_at": {"type": "string", "format": "date-time"},
+                "token": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "null when a demand partner filled the zone",
+                },
+                "expires_at": {"type": "string", "format": "date-time", "nullable": True},
+                "source": {
+                    "type": "string",
+                    "enum": ["partner"],
+                    "description": "Present when a demand partner's bid filled the zone "
+                    "(its creative is `ad.html`, its impression counted by `impression_url`).",
+                },
                 "ad": AD,
             },
         },
@@ -84,6 +94,22 @@ SERVE_OK = {
 
 # What each operation does and who calls it (all are public: no credentials).
 DESCRIPTIONS = {
+    "serve_zone_iframe": (
+        "Public, for pages that cannot run the ad tag's script: an HTML document meant for a "
+        "sandboxed iframe (it is sent with a sandbox CSP), holding the chosen ad with its "
+        "tracking URLs, or no ad when nothing fills. The same decision and query overrides as "
+        "the JSON serve."
+    ),
+    "serve_zone_image": (
+        "Public, for `<noscript>` and e-mail: redirects to the chosen ad's image (or to a "
+        "blank GIF when nothing fills); pair it with `/click` on the same zone so the click "
+        "goes to the ad that was shown."
+    ),
+    "serve_zone_click": (
+        "Public, the link beside `/image`: sends the visitor through click tracking to the "
+        "destination of the ad they were shown in the zone (or of a fresh choice when none is "
+        "remembered); 404 when nothing fills."
+    ),
     "serve_zone": (
         "Public, no authentication: the ad tag calls it. Picks the best eligible ad for the "
         "zone under the campaigns' targeting, budgets, pacing and frequency caps and the "
@@ -183,8 +209,42 @@ def _obj(*names: str) -> dict:
 
 def add_public_paths(result, generator, request, public):
     err = {"description": "Error", "content": _json(ERROR)}
+    too_large = {"description": "Body too large", "content": _json(ERROR)}
+    text = {"description": "Not found", "content": {"text/plain": {"schema": {"type": "string"}}}}
     gif = {"200": {"description": "A 1x1 transparent GIF, always", "content": GIF}}
+    redirect = {"description": "To the image or destination (a blank GIF when none)"}
     paths = {
+        "/api/v1/serve/{zone_uuid}/iframe": {
+            "get": _op(
+                "serve_zone_iframe",
+                "An ad as an HTML document for an iframe",
+                {
+                    "200": {
+                        "description": "The ad's HTML (empty body when nothing fills)",
+                        "content": {"text/html": {"schema": {"type": "string"}}},
+                    },
+                    "404": text,
+                    "429": err,
+                },
+                [ZONE, *OVERRIDES],
+            )
+        },
+        "/api/v1/serve/{zone_uuid}/image": {
+            "get": _op(
+                "serve_zone_image",
+                "Redirect to the chosen ad's image",
+                {"302": redirect, "404": text, "429": err},
+                [ZONE, *OVERRIDES],
+            )
+        },
+        "/api/v1/serve/{zone_uuid}/click": {
+            "get": _op(
+                "serve_zone_click",
+                "Click of the image ad last shown in the zone",
+                {"302": redirect, "404": text, "429": err},
+                [ZONE],
+            )
+        },
         "/api/v1/serve/{zone_uuid}": {
             "get": _op(
                 "serve_zone",
@@ -205,7 +265,12 @@ def add_public_paths(result, generator, request, public):
                     "200": {
                         "description": "VAST InLine or Error document",
                         "content": {"application/xml": {"schema": {"type": "string"}}},
-                    }
+                    },
+                    "404": {
+                        "description": "A VAST Error document: the zone does not exist",
+                        "content": {"application/xml": {"schema": {"type": "string"}}},
+                    },
+                    "429": err,
                 },
                 [ZONE, TOKEN],
             )
@@ -218,6 +283,7 @@ def add_public_paths(result, generator, request, public):
                     "201": {"description": "Counted", "content": _json(_obj("impression_uuid"))},
                     "200": {"description": "Not counted (duplicate, bot, …)"},
                     "400": err,
+                    "413": too_large,
                 },
                 body=_obj("token", "impression_uuid", "zone_uuid", "ad_uuid"),
             )
@@ -241,6 +307,7 @@ def add_public_paths(result, generator, request, public):
                         "content": _json(_obj("click_uuid", "redirect_url")),
                     },
                     "400": err,
+                    "413": too_large,
                 },
                 body=_obj("token", "impression_uuid", "ad_uuid", "destination_url"),
             ),
@@ -251,8 +318,14 @@ def add_public_paths(result, generator, request, public):
                 "Count a conversion by click",
                 {
                     "201": {"description": "Counted", "content": _json(_obj("conversion_uuid"))},
+                    "200": {
+                        "description": "Not counted: this click's conversion of this goal "
+                        "was counted already (`counted: false`, `reason: duplicate`)",
+                        "content": _json(_obj("conversion_uuid")),
+                    },
                     "400": err,
                     "404": err,
+                    "413": too_large,
                     "422": err,
                 },
                 body=_obj("click_uuid", "type", "value", "goal"),

@@ -14,7 +14,14 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_field,
+)
 from rest_framework import exceptions, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -141,8 +148,13 @@ class PartnerCampaignCreatedResponse(serializers.Serializer):
     campaign_id = serializers.CharField(help_text="Opaque id of the new campaign.")
 
 
+@extend_schema_field({"oneOf": [{"type": "string"}, {"type": "integer"}]})
+class _PathPart(serializers.Field):
+    """A field name, or the index of an item in a list (``["source", "material", 0]``)."""
+
+
 class PartnerErrorDetail(serializers.Serializer):
-    path = serializers.ListField(child=serializers.CharField())
+    path = serializers.ListField(child=_PathPart())
     message = serializers.CharField()
     code = serializers.CharField()
 
@@ -378,7 +390,11 @@ CAMPAIGN_SCHEMA = dict(
             description="This client already has a campaign with this reference_id.",
         ),
         201: OpenApiResponse(
-            PartnerCampaignCreatedResponse,
+            PolymorphicProxySerializer(
+                component_name="PartnerCampaignCreatedOrLink",
+                serializers=[PartnerCampaignCreatedResponse, PartnerCampaignLinkResponse],
+                resource_type_field_name=None,
+            ),
             description="Created; or `{campaign_link}` when no creative could be made.",
         ),
         400: _error(400, "Invalid body or fields (`details` name each)"),

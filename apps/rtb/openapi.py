@@ -64,7 +64,14 @@ def _notice(operation_id: str, summary: str, ok: str, description: str) -> dict:
             "tags": ["OpenRTB"],
             "security": [],
             "parameters": NOTICE_QUERY,
-            "responses": {"200": {"description": ok}, "400": _error("Bad or expired token")},
+            "responses": {
+                "200": {"description": ok},
+                "400": _error("Bad or expired token"),
+                "503": _error(
+                    "Not recorded now (the hot store is down): retry after `Retry-After` "
+                    "seconds; nothing was counted, so the retry counts once"
+                ),
+            },
         }
     }
 

@@ -95,7 +95,7 @@ class AdvertiserDetailApi(APIView):
         operation_id="advertisers_update",
         summary="Update an advertiser",
         request=AdvertiserUpdateInput,
-        responses={200: envelope(AdvertiserOutput)},
+        responses={200: envelope(AdvertiserOutput), 409: error_response(409)},
         description="The advertiser itself or an admin; `manager_ids` and `client_slug` are "
         "admin only.",
     )
@@ -124,7 +124,7 @@ class AdvertiserDetailApi(APIView):
         "same as PUT: only the fields sent change, and `manager_ids` and "
         "`client_slug` are admin only.",
         request=AdvertiserUpdateInput,
-        responses={200: envelope(AdvertiserOutput)},
+        responses={200: envelope(AdvertiserOutput), 409: error_response(409)},
     )
     def patch(self, request, advertiser_id: int):
         return self.put(request, advertiser_id)

@@ -128,7 +128,11 @@ class CampaignResolveApi(APIView):
         "404 when none, 409 when several advertisers have one (narrow with "
         "`advertiser_id`).",
         parameters=[CampaignResolveQuery],
-        responses={200: envelope(CampaignOutput), 404: error_response(404)},
+        responses={
+            200: envelope(CampaignOutput),
+            404: error_response(404),
+            409: error_response(409),
+        },
     )
     def get(self, request):
         query = validate_query(CampaignResolveQuery, request)
