@@ -190,8 +190,20 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Reports: the longest range one report may cover, and the per-scope hourly sums they read.
 REPORT_MAX_DAYS = env.int("REPORT_MAX_DAYS", default=366)
 REPORT_ROLLUPS = env.bool("REPORT_ROLLUPS", default=True)
+# Hours younger than this are still settling (late events) and read from the hourly stats.
+REPORT_ROLLUP_SETTLE_HOURS = env.int("REPORT_ROLLUP_SETTLE_HOURS", default=2)
+# Each rollup pass rebuilds this many settled hours back, at most this often per process.
+REPORT_ROLLUP_REFRESH_HOURS = env.int("REPORT_ROLLUP_REFRESH_HOURS", default=24)
+REPORT_ROLLUP_REFRESH_SECONDS = env.int("REPORT_ROLLUP_REFRESH_SECONDS", default=900)
+# The attribution report refuses ranges with more conversion paths than this.
+REPORT_ATTRIBUTION_MAX_ROWS = env.int("REPORT_ATTRIBUTION_MAX_ROWS", default=500_000)
 WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 WEBHOOK_FAILURE_DEACTIVATE_AFTER = env.int("WEBHOOK_FAILURE_DEACTIVATE_AFTER", default=20)
+# Seconds between a failed delivery and its retries (one retry per entry).
+WEBHOOK_RETRY_DELAYS = tuple(
+    env.list("WEBHOOK_RETRY_DELAYS", cast=int, default=[60, 300, 900, 2400])
+)
+WEBHOOK_MAX_PER_OWNER = env.int("WEBHOOK_MAX_PER_OWNER", default=100)
 # Row-level impressions are kept this long (clicks and conversions forever).
 IMPRESSION_RETENTION_DAYS = env.int("IMPRESSION_RETENTION_DAYS", default=90)
 
@@ -211,6 +223,9 @@ EVENT_DRAIN_IN_PROCESS = env.bool(
     "EVENT_DRAIN_IN_PROCESS", default=event_drain_in_process_default(redis_url=REDIS_URL)
 )
 EVENT_DRAIN_INTERVAL_SECONDS = env.float("EVENT_DRAIN_INTERVAL_SECONDS", default=2.0)
+# The other periodic work of the embedded default follows the drain's owner.
+WEBHOOK_RETRY_IN_PROCESS = env.bool("WEBHOOK_RETRY_IN_PROCESS", default=EVENT_DRAIN_IN_PROCESS)
+BILLING_RUN_IN_PROCESS = env.bool("BILLING_RUN_IN_PROCESS", default=EVENT_DRAIN_IN_PROCESS)
 # One address sending this many invalid events within 10 minutes raises a fraud.alert.
 FRAUD_ALERT_THRESHOLD = env.int("FRAUD_ALERT_THRESHOLD", default=100)
 

@@ -22,6 +22,8 @@ else:
 
 # Tests drain the tracking buffer explicitly (events_drain) instead of in a thread.
 EVENT_DRAIN_IN_PROCESS = False
+WEBHOOK_RETRY_IN_PROCESS = False
+BILLING_RUN_IN_PROCESS = False
 # Serving sees inventory changes at once in tests.
 INVENTORY_CHECK_SECONDS = 0
 INVENTORY_REBUILD_IN_BACKGROUND = False

@@ -200,10 +200,8 @@ class StripeProvider:
 
 def payment_provider() -> PaymentProvider | None:
     """The configured provider, or None when no Stripe key is set."""
-    secret = str(setting_get("stripe_secret_key") or getattr(settings, "STRIPE_SECRET_KEY", ""))
-    webhook = str(
-        setting_get("stripe_webhook_secret") or getattr(settings, "STRIPE_WEBHOOK_SECRET", "")
-    )
+    secret = str(setting_get("stripe_secret_key") or settings.STRIPE_SECRET_KEY)
+    webhook = str(setting_get("stripe_webhook_secret") or settings.STRIPE_WEBHOOK_SECRET)
     if not secret and not webhook:
         return None
     return StripeProvider(secret_key=secret, webhook_secret=webhook)

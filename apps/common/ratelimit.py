@@ -67,7 +67,7 @@ class RateWindow:
 
 def rate_window(*, group: str, key: str, rate: str) -> RateWindow | None:
     """The current window's counter for ``key`` (``None`` when rate limiting is off)."""
-    if not getattr(settings, "RATELIMIT_ENABLE", True):
+    if not settings.RATELIMIT_ENABLE:
         return None
     limit, period = _split_rate(rate)
     now = time.time()

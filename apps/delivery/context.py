@@ -117,7 +117,7 @@ def _is_bot(ua: str, device_family: str) -> bool:
         return True
     if not _crawler().isCrawler(ua):
         return False
-    allow_clients = getattr(settings, "TRAFFIC_ALLOW_HTTP_CLIENTS", True)
+    allow_clients = settings.TRAFFIC_ALLOW_HTTP_CLIENTS
     return not (allow_clients and _HTTP_CLIENTS.match(ua))
 
 
@@ -137,7 +137,7 @@ def _geoip():
 
 @cache
 def _mmdb():
-    path = getattr(settings, "GEOIP_MMDB_PATH", "")
+    path = settings.GEOIP_MMDB_PATH
     if not path:
         return None
     import maxminddb

@@ -25,7 +25,6 @@ from .errors import query_error
 PERIODS = ("today", "yesterday", "last_7_days", "last_30_days", "all")
 CUSTOM = "custom"
 DEFAULT_PERIOD = "all"
-DEFAULT_MAX_DAYS = 366
 _PERIOD_DAYS = {
     "today": (0, 0),
     "yesterday": (1, 1),
@@ -39,7 +38,7 @@ def _now() -> datetime:
 
 
 def max_days() -> int:
-    return int(getattr(settings, "REPORT_MAX_DAYS", DEFAULT_MAX_DAYS))
+    return settings.REPORT_MAX_DAYS
 
 
 def tz_get(name: str) -> zoneinfo.ZoneInfo:

@@ -54,12 +54,8 @@ LOCK_KEY = "reporting:rollups:build"
 LOCK_SECONDS = 600
 
 
-def _setting(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def rollups_enabled() -> bool:
-    return bool(getattr(settings, "REPORT_ROLLUPS", True))
+    return settings.REPORT_ROLLUPS
 
 
 def _now() -> datetime:
@@ -68,7 +64,7 @@ def _now() -> datetime:
 
 def rollups_horizon(now: datetime) -> datetime:
     top = now.replace(minute=0, second=0, microsecond=0)
-    return top - timedelta(hours=_setting("REPORT_ROLLUP_SETTLE_HOURS", 2))
+    return top - timedelta(hours=settings.REPORT_ROLLUP_SETTLE_HOURS)
 
 
 def _scope_insert(scope: str, since: datetime | None, until: datetime) -> int:
@@ -132,7 +128,7 @@ def rollups_refresh(
         state, _ = RollupState.objects.select_for_update().get_or_create(pk=1)
         built = state.built_until
         if since is None and built is not None and not full:
-            back = horizon - timedelta(hours=_setting("REPORT_ROLLUP_REFRESH_HOURS", 24))
+            back = horizon - timedelta(hours=settings.REPORT_ROLLUP_REFRESH_HOURS)
             since = min(built, back)
         rollups_build(since=since, until=horizon)
         state.built_until, state.refreshed_at = horizon, now
@@ -148,7 +144,7 @@ def rollups_boundary(*, now: datetime | None = None) -> datetime | None:
     now = now or _now()
     state = RollupState.objects.filter(pk=1).first()
     built = state.built_until if state else None
-    max_age = timedelta(seconds=_setting("REPORT_ROLLUP_REFRESH_SECONDS", 900))
+    max_age = timedelta(seconds=settings.REPORT_ROLLUP_REFRESH_SECONDS)
     if (
         built is not None
         and built == rollups_horizon(now)

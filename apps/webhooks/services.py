@@ -62,10 +62,6 @@ from .urlsafety import UnsafeUrlError, url_check_on_save, url_parts
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_TIMEOUT_SECONDS = 5.0
-DEFAULT_RETRY_DELAYS = (60, 300, 900, 2400)
-DEFAULT_DEACTIVATE_AFTER = 20
-DEFAULT_MAX_PER_OWNER = 100
 MAX_RETRY_AFTER_SECONDS = 3600
 # A message may fire a little before the stored time; an attempt that early still counts as due.
 DUE_SLACK_SECONDS = 5
@@ -77,11 +73,11 @@ IN_PROCESS_INTERVAL_SECONDS = 15
 
 
 def timeout_seconds() -> float:
-    return float(getattr(settings, "WEBHOOK_TIMEOUT_SECONDS", DEFAULT_TIMEOUT_SECONDS))
+    return float(settings.WEBHOOK_TIMEOUT_SECONDS)
 
 
 def retry_delays() -> tuple[int, ...]:
-    return tuple(getattr(settings, "WEBHOOK_RETRY_DELAYS", DEFAULT_RETRY_DELAYS))
+    return tuple(settings.WEBHOOK_RETRY_DELAYS)
 
 
 def max_attempts(event_type: str) -> int:
@@ -137,7 +133,7 @@ def webhook_create(
     *, owner: User, url: str, events: list[str], name: str = "", is_active: bool = True
 ) -> Webhook:
     """Create a webhook with a fresh signing secret (read it from ``webhook.secret`` once)."""
-    limit = int(getattr(settings, "WEBHOOK_MAX_PER_OWNER", DEFAULT_MAX_PER_OWNER))
+    limit = settings.WEBHOOK_MAX_PER_OWNER
     if Webhook.objects.filter(owner=owner).count() >= limit:
         raise BusinessRuleError(
             f"An account may have at most {limit} webhooks.", code="too_many_webhooks"
@@ -441,7 +437,7 @@ def _streak_update(delivery: WebhookDelivery, status: str) -> None:
         return
     Webhook.objects.filter(pk=webhook.pk).update(consecutive_failures=F("consecutive_failures") + 1)
     webhook.refresh_from_db(fields=["consecutive_failures", "is_active"])
-    limit = int(getattr(settings, "WEBHOOK_FAILURE_DEACTIVATE_AFTER", DEFAULT_DEACTIVATE_AFTER))
+    limit = settings.WEBHOOK_FAILURE_DEACTIVATE_AFTER
     if limit > 0 and webhook.is_active and webhook.consecutive_failures >= limit:
         webhook_deactivate(
             webhook=webhook,
@@ -482,13 +478,7 @@ _retrier: threading.Thread | None = None
 
 
 def in_process_retrier_enabled() -> bool:
-    return bool(
-        getattr(
-            settings,
-            "WEBHOOK_RETRY_IN_PROCESS",
-            getattr(settings, "EVENT_DRAIN_IN_PROCESS", False),
-        )
-    )
+    return settings.WEBHOOK_RETRY_IN_PROCESS
 
 
 def in_process_retrier_start() -> None:

@@ -45,7 +45,7 @@ class UnsafeUrlError(ValueError):
 
 
 def private_urls_allowed() -> bool:
-    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE_URLS", False))
+    return settings.WEBHOOK_ALLOW_PRIVATE_URLS
 
 
 def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:

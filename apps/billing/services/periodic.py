@@ -45,11 +45,7 @@ _worker: threading.Thread | None = None
 def in_process_enabled() -> bool:
     from ..tasks import post_daily_spend
 
-    return bool(post_daily_spend.app.conf.task_always_eager) and bool(
-        getattr(
-            settings, "BILLING_RUN_IN_PROCESS", getattr(settings, "EVENT_DRAIN_IN_PROCESS", False)
-        )
-    )
+    return bool(post_daily_spend.app.conf.task_always_eager) and settings.BILLING_RUN_IN_PROCESS
 
 
 def in_process_worker_start() -> None:

@@ -20,9 +20,7 @@ from .advertisers import not_found
 
 def ads_auto_approve() -> bool:
     """``AUTO_APPROVE_ADS`` (environment) or the ``auto_approve_ads`` platform setting."""
-    return bool(getattr(settings, "AUTO_APPROVE_ADS", False)) or bool(
-        setting_get("auto_approve_ads")
-    )
+    return settings.AUTO_APPROVE_ADS or bool(setting_get("auto_approve_ads"))
 
 
 def ad_payload(ad: Ad) -> dict[str, Any]:

@@ -44,7 +44,6 @@ VIDEO_METRICS = (
     "video_third_quartiles",
     "video_completes",
 )
-DEFAULT_ATTRIBUTION_MAX_ROWS = 500_000
 
 
 def overview_report(*, viewer: Viewer, rng: ReportRange) -> Report:
@@ -171,7 +170,7 @@ def attribution_report(*, viewer: Viewer, rng: ReportRange) -> Report:
     REPORT_ATTRIBUTION_MAX_ROWS rows, the answer then says ``truncated``) and the clicks of the
     range from the rollups.
     """
-    limit = int(getattr(settings, "REPORT_ATTRIBUTION_MAX_ROWS", DEFAULT_ATTRIBUTION_MAX_ROWS))
+    limit = settings.REPORT_ATTRIBUTION_MAX_ROWS
     events = selectors.conversions_in_range(where=viewer.where(), rng=rng, limit=limit + 1)
     truncated = len(events) > limit
     events = events[:limit]
