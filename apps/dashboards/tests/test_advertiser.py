@@ -12,7 +12,6 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.tests.factories import UserFactory
@@ -23,9 +22,11 @@ from apps.campaigns.tests.factories import (
     CampaignFactory,
     ConversionGoalFactory,
 )
-from apps.delivery.models import GeoHourlyStat, HourlyStat
+from apps.delivery.models import GeoHourlyStat
 from apps.reporting.rollups import rollups_refresh
 from conftest import client_for
+
+from .factories import hour_now, put_stats
 
 pytestmark = pytest.mark.django_db
 
@@ -49,27 +50,6 @@ def other_advertiser():
 
 def html(response) -> str:
     return response.content.decode()
-
-
-def hour_now() -> datetime.datetime:
-    return timezone.now().replace(minute=0, second=0, microsecond=0)
-
-
-def put_stats(ad, *, hour=None, impressions=1000, clicks=20, spend_micros=None, **extra):
-    """A row as the drain writes it (zone/publisher ids need not exist for reports)."""
-    return HourlyStat.objects.create(
-        hour=hour or hour_now(),
-        ad_id=ad.pk,
-        zone_id=7001,
-        campaign_id=ad.campaign_id,
-        advertiser_id=ad.campaign.advertiser_id,
-        publisher_id=7002,
-        impressions=impressions,
-        clicks=clicks,
-        spend_micros=impressions * 2500 if spend_micros is None else spend_micros,
-        revenue_micros=impressions * 1750,
-        **extra,
-    )
 
 
 def put_geo_stats(ad, *, country, device, region="", impressions=100, clicks=2):

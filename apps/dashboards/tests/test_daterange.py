@@ -20,7 +20,7 @@ from apps.campaigns.tests.factories import AdFactory, AdvertiserFactory, Campaig
 from apps.dashboards.daterange import date_range_resolve, preset_days
 from apps.reporting.rollups import rollups_refresh
 
-from .test_advertiser import put_stats
+from .factories import put_stats
 
 pytestmark = pytest.mark.django_db
 UTC = zoneinfo.ZoneInfo("UTC")

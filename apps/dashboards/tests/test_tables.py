@@ -15,7 +15,7 @@ from django.utils import timezone
 from apps.campaigns.tests.factories import AdFactory, AdvertiserFactory, CampaignFactory
 from apps.reporting.rollups import rollups_refresh
 
-from .test_advertiser import put_stats
+from .factories import put_stats
 
 pytestmark = pytest.mark.django_db
 
