@@ -2,12 +2,13 @@
 
 What users live with is not the steady state: advertisers and ad-ops change bids all day, and
 every such change reaches every serving worker as an index delta. This driver plays them: it
-signs in as the benchmark advertiser (``POST /api/v1/auth/login``, once), lists its active
-campaigns, and then ``PATCH``es one campaign's ``bid_amount`` at a steady rate (``--rate``
-edits per second, round robin over the campaigns, each bid moved up or down one cent so it
-always changes), until it receives SIGTERM or SIGINT. ``--burst N`` instead makes N edits back
-to back and exits (the "2 s after a burst" phase). A bid is a serving field, so every edit
-costs the index a delta (a rename would cost nothing, and would measure nothing).
+signs in as the benchmark advertiser (``POST /api/v1/auth/login``, once per benchmark run with
+``--key-file``), lists its active campaigns, and then ``PATCH``es one campaign's ``bid_amount``
+at a steady rate (``--rate`` edits per second, round robin over the campaigns, each bid moved up
+or down one cent so it always changes), until it receives SIGTERM or SIGINT. ``--burst N``
+instead makes N edits back to back and exits (the "2 s after a burst" phase). A bid is a
+serving field, so every edit costs the index a delta (a rename would cost nothing, and would
+measure nothing).
 
 On exit it writes a JSON summary (edits answered 200, failures, achieved rate, edit latency
 percentiles) to ``--out``. Standard library only: it runs beside wrk on the same machine.
@@ -83,6 +84,12 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=0, help="N edits back to back, then exit")
     parser.add_argument("--campaigns", type=int, default=50, help="how many campaigns rotate")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument(
+        "--key-file",
+        type=Path,
+        help="reuse the API key kept here, or sign in once and keep it here (sign-ins are "
+        "rate limited like any person's: a benchmark signs in once)",
+    )
     args = parser.parse_args()
 
     stop = False
@@ -95,7 +102,12 @@ def main() -> None:
     signal.signal(signal.SIGINT, request_stop)
 
     api = Api(args.base_url)
-    sign_in(api, args.email, args.password)
+    if args.key_file and args.key_file.exists():
+        api.token = args.key_file.read_text().strip()
+    else:
+        sign_in(api, args.email, args.password)
+        if args.key_file:
+            args.key_file.write_text(api.token)
     campaigns = active_campaigns(api, args.campaigns)
     latencies: list[float] = []
     failures: dict[str, int] = {}
