@@ -162,7 +162,7 @@ def imp_slots(imp: Imp) -> list[Slot]:
 
 _cache: dict[tuple, CompiledZone] = {}
 _cache_lock = threading.Lock()
-_cache_for: tuple = ()
+_cache_for: tuple | None = None  # (the index the cache was built from, its generation)
 
 
 def _ecpm_in(cfg: RtbConfig):
@@ -196,9 +196,13 @@ def _open_record(key: tuple) -> ZoneRecord:
 def _compiled(index: InventoryIndex, cfg: RtbConfig, cache_key: tuple, record, key) -> CompiledZone:
     global _cache_for
     # Kept across configuration reloads that change no exchange rate: compiling a zone of
-    # 10,000 ads costs far more than a bid.
-    generation = (index.version, id(index), cfg.money_key)
-    zone = _cache.get(cache_key) if _cache_for == generation else None
+    # 10,000 ads costs far more than a bid. The index itself is part of the key, held (not
+    # its id(), which a rebuilt index can reuse once the old one is freed) and compared by
+    # identity.
+    generation = (index.version, cfg.money_key)
+    cached = _cache_for
+    fresh = cached is not None and cached[0] is index and cached[1] == generation
+    zone = _cache.get(cache_key) if fresh else None
     if zone is not None:
         return zone
     ads = [
@@ -206,9 +210,12 @@ def _compiled(index: InventoryIndex, cfg: RtbConfig, cache_key: tuple, record, k
     ]
     zone = zone_compile(record, ads, index.stats, ecpm_in=_ecpm_in(cfg)).compiled
     with _cache_lock:
-        if _cache_for != generation or len(_cache) > CACHE_SIZE:
+        cached = _cache_for
+        if cached is None or cached[0] is not index or cached[1] != generation:
             _cache.clear()
-            _cache_for = generation
+            _cache_for = (index, generation)
+        elif len(_cache) > CACHE_SIZE:
+            _cache.clear()
         _cache[cache_key] = zone
     return zone
 
